@@ -1,0 +1,7 @@
+//! chant-lsp: a language server and linter for chant spec files.
+//!
+//! Layers, each depending only on those above it: [`syntax`] (text -> tree with
+//! ranges), [`model`] (the workspace: IDs, graph, indices), [`diagnostics`] (the
+//! catalogue and the rules), [`ide`] (one module per request), [`lsp`] (protocol only).
+
+pub mod syntax;

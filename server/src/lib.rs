@@ -5,3 +5,7 @@
 //! catalogue and the rules), [`ide`] (one module per request), [`lsp`] (protocol only).
 
 pub mod syntax;
+pub mod model;
+pub mod diagnostics;
+pub mod check;
+pub mod lsp;

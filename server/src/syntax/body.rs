@@ -111,8 +111,12 @@ fn find_ids(line: &str, start: usize, out: &mut Vec<IdMention>) {
     let b = line.as_bytes();
     let mut i = 0;
     while i + 18 <= b.len() {
+        if !b[i].is_ascii_digit() || !line.is_char_boundary(i) {
+            i += 1;
+            continue;
+        }
         let boundary_before = i == 0 || !line[..i].chars().next_back().is_some_and(is_word);
-        if boundary_before && b[i].is_ascii_digit() {
+        if boundary_before {
             if let Some(end) = match_id_at(b, i) {
                 let after_ok = |e: usize| !line[e..].chars().next().is_some_and(is_word);
                 // With the optional `.N` suffix if it ends on a boundary, else without it.
@@ -196,7 +200,7 @@ mod tests {
 
     #[test]
     fn spec_ids_in_prose() {
-        let b = parse("see 2026-01-24-001-cxn and 2026-01-24-01y-73b.5, not x2026-01-24-001-cxn\n```\n2026-01-24-002-aaa\n```\n", 0);
+        let b = parse("é2026-01-24-001-cxn é 2026-01-24-001-cxé\nsee 2026-01-24-001-cxn and 2026-01-24-01y-73b.5, not x2026-01-24-001-cxn\n```\n2026-01-24-002-aaa\n```\n", 0);
         let ids: Vec<_> = b.id_mentions.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, vec!["2026-01-24-001-cxn", "2026-01-24-01y-73b.5"]);
     }

@@ -1,6 +1,7 @@
 //! Text -> [`SpecSyntax`]: pure, total (every input gives a value), no filesystem.
 
 pub mod body;
+pub mod edit;
 pub mod frontmatter;
 pub mod text;
 pub mod yaml;

@@ -1,0 +1,121 @@
+//! Dependency cycles: strongly connected components of the exact-ID graph, computed
+//! iteratively (a 50,000-spec chain must not overflow the stack) and only when some
+//! spec's `depends_on` changed.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::workspace::{SpecKey, Workspace};
+
+#[derive(Debug, Default, Clone)]
+pub struct Cycles {
+    /// Component number of every spec that sits on a cycle.
+    component: HashMap<SpecKey, u32>,
+}
+
+impl Cycles {
+    pub fn compute(ws: &Workspace) -> Cycles {
+        let nodes: Vec<SpecKey> = ws.specs().map(|(k, _)| k).collect();
+        let edges = |k: SpecKey| -> Vec<SpecKey> {
+            ws.get(k)
+                .map(|f| f.facts.deps().iter().filter_map(|d| ws.resolve_exact(&d.value).map(|(t, _)| t)).filter(|t| *t != k).collect())
+                .unwrap_or_default()
+        };
+        // Iterative Tarjan.
+        let mut index: HashMap<SpecKey, (u32, u32)> = HashMap::new(); // (index, lowlink)
+        let mut on_stack: HashMap<SpecKey, bool> = HashMap::new();
+        let mut stack: Vec<SpecKey> = Vec::new();
+        let mut next = 0u32;
+        let mut component = HashMap::new();
+        let mut comp_no = 0u32;
+        for &start in &nodes {
+            if index.contains_key(&start) {
+                continue;
+            }
+            let mut work: Vec<(SpecKey, Vec<SpecKey>, usize)> = vec![(start, edges(start), 0)];
+            index.insert(start, (next, next));
+            next += 1;
+            stack.push(start);
+            on_stack.insert(start, true);
+            while let Some((v, succ, i)) = work.last_mut() {
+                let v = *v;
+                if *i < succ.len() {
+                    let w = succ[*i];
+                    *i += 1;
+                    if let Some(&(wi, _)) = index.get(&w) {
+                        if on_stack.get(&w).copied().unwrap_or(false) {
+                            let e = index.get_mut(&v).expect("visited");
+                            e.1 = e.1.min(wi);
+                        }
+                    } else {
+                        index.insert(w, (next, next));
+                        next += 1;
+                        stack.push(w);
+                        on_stack.insert(w, true);
+                        work.push((w, edges(w), 0));
+                    }
+                    continue;
+                }
+                work.pop();
+                let (vi, vl) = index[&v];
+                if let Some((parent, _, _)) = work.last() {
+                    let p = index.get_mut(parent).expect("visited");
+                    p.1 = p.1.min(vl);
+                }
+                if vi == vl {
+                    let mut members = Vec::new();
+                    while let Some(w) = stack.pop() {
+                        on_stack.insert(w, false);
+                        members.push(w);
+                        if w == v {
+                            break;
+                        }
+                    }
+                    if members.len() > 1 {
+                        for m in members {
+                            component.insert(m, comp_no);
+                        }
+                        comp_no += 1;
+                    }
+                }
+            }
+        }
+        Cycles { component }
+    }
+
+    pub fn members(&self) -> impl Iterator<Item = SpecKey> + '_ {
+        self.component.keys().copied()
+    }
+
+    pub fn same_cycle(&self, a: SpecKey, b: SpecKey) -> bool {
+        matches!((self.component.get(&a), self.component.get(&b)), (Some(x), Some(y)) if x == y)
+    }
+
+    /// The shortest path `to -> … -> from` inside their component, so the edge
+    /// `from -> to` closes a named cycle.
+    pub fn path(&self, ws: &Workspace, from: SpecKey, to: SpecKey) -> Vec<SpecKey> {
+        let mut prev: HashMap<SpecKey, SpecKey> = HashMap::new();
+        let mut queue = VecDeque::from([to]);
+        while let Some(v) = queue.pop_front() {
+            if v == from {
+                let mut path = vec![from];
+                let mut cur = from;
+                while cur != to {
+                    cur = prev[&cur];
+                    path.push(cur);
+                }
+                path.reverse();
+                return path;
+            }
+            let Some(f) = ws.get(v) else { continue };
+            for d in f.facts.deps() {
+                if let Some((w, _)) = ws.resolve_exact(&d.value) {
+                    if self.same_cycle(w, from) && w != to && !prev.contains_key(&w) {
+                        prev.insert(w, v);
+                        queue.push_back(w);
+                    }
+                }
+            }
+        }
+        vec![to, from]
+    }
+}

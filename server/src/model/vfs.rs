@@ -1,0 +1,57 @@
+//! The filesystem as the model sees it: a small interface so tests can replace it.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Files bigger than this are not indexed; a spec is a page, not a data set.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+pub trait Fs: Send + Sync {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    fn exists(&self, path: &Path) -> bool;
+    /// Entries of a directory: (path, is_dir). Symlinks are followed.
+    fn list(&self, dir: &Path) -> io::Result<Vec<(PathBuf, bool)>>;
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RealFs;
+
+impl Fs for RealFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let meta = std::fs::metadata(path)?;
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(io::Error::other(format!(
+                "file is {} MB, larger than the {} MB chant-lsp reads",
+                meta.len() / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            )));
+        }
+        std::fs::read(path)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        path.exists()
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<(PathBuf, bool)>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let Ok(entry) = entry else { continue };
+            let path = entry.path();
+            let is_dir = std::fs::metadata(&path).map(|m| m.is_dir()).unwrap_or(false);
+            out.push((path, is_dir));
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+/// Decodes a file's bytes the way chant's `read_to_string` accepts them.
+pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not valid UTF-8 (first bad byte at offset {}): chant cannot read this spec",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}

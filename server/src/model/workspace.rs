@@ -1,0 +1,446 @@
+//! One `.chant/` workspace: every spec (active and archived) with its parse, and the
+//! indices that answer "who is X", "who depends on X", "which specs belong to issue N"
+//! without scanning.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::syntax::{self, LineIndex, SpecSyntax};
+
+use super::config::Config;
+use super::facts::{items, GraphFacts, SpecFacts};
+use super::schema::{self, Problem, ProblemKind};
+use super::vfs::{decode, Fs};
+use super::{graph, id, issue};
+
+pub type SpecKey = u32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Active,
+    Archived,
+}
+
+#[derive(Debug)]
+pub struct SpecFile {
+    pub path: PathBuf,
+    /// Path relative to the repository root, `/`-separated.
+    pub rel: String,
+    pub id: String,
+    pub location: Location,
+    /// Empty when the file could not be read (see `read_error`).
+    pub text: Arc<str>,
+    pub lines: LineIndex,
+    pub syntax: SpecSyntax,
+    pub facts: SpecFacts,
+    pub problems: Vec<Problem>,
+    /// Whether chant can load this spec (its frontmatter deserializes).
+    pub loads: bool,
+    pub graph: GraphFacts,
+    pub issue: Option<u64>,
+    /// Index into the phase table.
+    pub phase: Option<usize>,
+    pub read_error: Option<String>,
+}
+
+impl SpecFile {
+    pub fn parse(path: PathBuf, rel: String, id: String, location: Location, text: Result<String, String>, config: &Config) -> SpecFile {
+        let (text, read_error) = match text {
+            Ok(t) => (t, None),
+            Err(e) => (String::new(), Some(e)),
+        };
+        let syntax = syntax::parse(&text);
+        let facts = SpecFacts::read(&syntax);
+        let problems = syntax.root().map(schema::check).unwrap_or_default();
+        let loads = read_error.is_none()
+            && syntax.frontmatter().is_none_or(|fm| fm.error.is_none() && fm.tab_indents.is_empty())
+            && !problems.iter().any(|p| p.kind != ProblemKind::UnknownKey);
+        let graph = GraphFacts::of(&facts, &syntax, loads);
+        let title = syntax.body.title.as_ref().map(|t| t.text.as_str());
+        let issue = issue::issue_number(&facts, title);
+        let phase = config
+            .phases
+            .phase_of(&id, &facts, title)
+            .and_then(|p| config.phases.phases.iter().position(|q| q.name == p.name));
+        SpecFile {
+            lines: LineIndex::new(&text),
+            text: Arc::from(text),
+            path,
+            rel,
+            id,
+            location,
+            syntax,
+            facts,
+            problems,
+            loads,
+            graph,
+            issue,
+            phase,
+            read_error,
+        }
+    }
+
+    pub fn title(&self) -> Option<&str> {
+        self.syntax.body.title.as_ref().map(|t| t.text.as_str())
+    }
+}
+
+pub struct Workspace {
+    /// The repository root: the directory that holds `.chant/`.
+    pub root: PathBuf,
+    pub config: Config,
+    pub fs: Arc<dyn Fs>,
+    files: Vec<Option<SpecFile>>,
+    free: Vec<SpecKey>,
+    by_path: HashMap<PathBuf, SpecKey>,
+    by_id: HashMap<String, Vec<SpecKey>>,
+    /// Reverse edges keyed by the dependency *as written*, so a spec that names a
+    /// not-yet-existing ID is found when that spec appears.
+    dependents: HashMap<String, Vec<SpecKey>>,
+    by_issue: HashMap<u64, Vec<SpecKey>>,
+    /// Paths named in `informed_by`/`context`/`origin` (relative), to the specs naming them.
+    file_refs: HashMap<String, Vec<SpecKey>>,
+    cycles: graph::Cycles,
+}
+
+/// What a change touched: the specs whose diagnostics must be recomputed.
+#[derive(Debug, Default)]
+pub struct Affected {
+    pub specs: HashSet<SpecKey>,
+    /// Files that stopped being specs (deleted, moved out): clear their diagnostics.
+    pub removed: Vec<PathBuf>,
+    /// Everything must be rechecked (configuration changed).
+    pub all: bool,
+}
+
+impl Workspace {
+    pub fn chant_dir(&self) -> PathBuf {
+        self.root.join(".chant")
+    }
+
+    pub fn new(root: PathBuf, fs: Arc<dyn Fs>) -> Workspace {
+        let read = |p: &str| fs.read(&root.join(".chant").join(p)).ok().and_then(|b| String::from_utf8(b).ok());
+        let config = Config::load(read("config.md").as_deref(), read("lsp.yaml").as_deref());
+        Workspace {
+            root,
+            config,
+            fs,
+            files: Vec::new(),
+            free: Vec::new(),
+            by_path: HashMap::new(),
+            by_id: HashMap::new(),
+            dependents: HashMap::new(),
+            by_issue: HashMap::new(),
+            file_refs: HashMap::new(),
+            cycles: graph::Cycles::default(),
+        }
+    }
+
+    /// Reads every spec under `specs/` (recursive) and `archive/` (flat and dated).
+    pub fn load(root: PathBuf, fs: Arc<dyn Fs>) -> Workspace {
+        let mut ws = Workspace::new(root, fs);
+        let paths = ws.spec_paths_on_disk();
+        for path in paths {
+            ws.insert_from_disk(path);
+        }
+        ws.cycles = graph::Cycles::compute(&ws);
+        ws
+    }
+
+    pub fn spec_paths_on_disk(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let chant = self.chant_dir();
+        collect_md(&*self.fs, &chant.join("specs"), usize::MAX, &mut out);
+        collect_md(&*self.fs, &chant.join("archive"), 1, &mut out);
+        out
+    }
+
+    /// Whether `path` is where a spec lives in this workspace.
+    pub fn is_spec_path(&self, path: &Path) -> bool {
+        self.location_of(path).is_some()
+    }
+
+    fn location_of(&self, path: &Path) -> Option<Location> {
+        if path.extension().and_then(|e| e.to_str()) != Some("md") {
+            return None;
+        }
+        let rel = path.strip_prefix(self.chant_dir()).ok()?;
+        let mut parts = rel.components();
+        let top = parts.next()?.as_os_str().to_str()?;
+        let depth = rel.components().count();
+        match top {
+            "specs" if depth >= 2 => Some(Location::Active),
+            "archive" if (2..=3).contains(&depth) => Some(Location::Archived),
+            _ => None,
+        }
+    }
+
+    fn insert_from_disk(&mut self, path: PathBuf) -> Option<SpecKey> {
+        let text = self.fs.read(&path).map_err(|e| format!("cannot read this file: {e}")).and_then(decode);
+        self.insert(path, text)
+    }
+
+    /// Adds or replaces the spec at `path` with `text` (an open buffer or the disk).
+    fn insert(&mut self, path: PathBuf, text: Result<String, String>) -> Option<SpecKey> {
+        let location = self.location_of(&path)?;
+        let id = path.file_stem()?.to_string_lossy().into_owned();
+        let rel = self.rel(&path);
+        let file = SpecFile::parse(path.clone(), rel, id, location, text, &self.config);
+        if let Some(&key) = self.by_path.get(&path) {
+            self.unindex(key);
+            self.files[key as usize] = Some(file);
+            self.index(key);
+            return Some(key);
+        }
+        let key = match self.free.pop() {
+            Some(k) => {
+                self.files[k as usize] = Some(file);
+                k
+            }
+            None => {
+                self.files.push(Some(file));
+                (self.files.len() - 1) as SpecKey
+            }
+        };
+        self.by_path.insert(path, key);
+        self.index(key);
+        Some(key)
+    }
+
+    pub fn rel(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        rel.to_string_lossy().replace('\\', "/")
+    }
+
+    fn index(&mut self, key: SpecKey) {
+        let Some(f) = self.files[key as usize].as_ref() else { return };
+        self.by_id.entry(f.id.clone()).or_default().push(key);
+        for d in f.facts.deps() {
+            self.dependents.entry(d.value.clone()).or_default().push(key);
+        }
+        if let Some(n) = f.issue {
+            self.by_issue.entry(n).or_default().push(key);
+        }
+        for r in file_refs(&f.facts) {
+            self.file_refs.entry(r.to_string()).or_default().push(key);
+        }
+    }
+
+    fn unindex(&mut self, key: SpecKey) {
+        let Some(f) = self.files[key as usize].as_ref() else { return };
+        let drop_from = |map: &mut HashMap<String, Vec<SpecKey>>, k: &str| {
+            if let Some(v) = map.get_mut(k) {
+                v.retain(|x| *x != key);
+                if v.is_empty() {
+                    map.remove(k);
+                }
+            }
+        };
+        drop_from(&mut self.by_id, &f.id);
+        for d in f.facts.deps() {
+            drop_from(&mut self.dependents, &d.value);
+        }
+        for r in file_refs(&f.facts) {
+            drop_from(&mut self.file_refs, r);
+        }
+        if let Some(n) = f.issue {
+            if let Some(v) = self.by_issue.get_mut(&n) {
+                v.retain(|x| *x != key);
+            }
+        }
+    }
+
+    /// Re-reads or drops one file after a change on disk or in an editor, returning
+    /// which specs need fresh diagnostics. `text` None = read from disk.
+    pub fn update(&mut self, path: &Path, text: Option<String>) -> Affected {
+        let chant = self.chant_dir();
+        if path == chant.join("config.md") || path == chant.join("lsp.yaml") {
+            let read = |p: &str| self.fs.read(&chant.join(p)).ok().and_then(|b| String::from_utf8(b).ok());
+            let mut config_md = read("config.md");
+            let mut lsp_yaml = read("lsp.yaml");
+            if let Some(t) = text {
+                if path.ends_with("config.md") {
+                    config_md = Some(t);
+                } else {
+                    lsp_yaml = Some(t);
+                }
+            }
+            self.config = Config::load(config_md.as_deref(), lsp_yaml.as_deref());
+            self.reparse_all();
+            return Affected { all: true, ..Affected::default() };
+        }
+        let mut affected = Affected::default();
+        let rel = self.rel(path);
+        affected.specs.extend(self.file_refs.get(&rel).into_iter().flatten().copied());
+        let old = self.by_path.get(path).copied();
+        let before = old.and_then(|k| self.get(k)).map(|f| (f.graph.clone(), f.issue, f.id.clone()));
+        let exists = text.is_some() || self.fs.exists(path);
+        let key = if exists && self.is_spec_path(path) {
+            match text {
+                Some(t) => self.insert(path.to_path_buf(), Ok(t)),
+                None => self.insert_from_disk(path.to_path_buf()),
+            }
+        } else {
+            if let Some(k) = old {
+                self.unindex(k);
+                self.files[k as usize] = None;
+                self.free.push(k);
+                self.by_path.remove(path);
+                affected.removed.push(path.to_path_buf());
+            }
+            None
+        };
+        let after = key.and_then(|k| self.get(k)).map(|f| (f.graph.clone(), f.issue, f.id.clone()));
+        if let Some(k) = key {
+            affected.specs.insert(k);
+        }
+        if before.is_none() && after.is_none() {
+            return affected;
+        }
+        if before.as_ref().map(|b| &b.0) == after.as_ref().map(|a| &a.0) {
+            return affected;
+        }
+        // Facts other specs read changed: dependents, same-issue specs, group, cycles.
+        let added_or_removed = before.is_none() || after.is_none();
+        for (_, issue, id) in before.iter().chain(after.iter()) {
+            affected.specs.extend(self.dependents.get(id).into_iter().flatten().copied());
+            if let Some(n) = issue {
+                affected.specs.extend(self.by_issue.get(n).into_iter().flatten().copied());
+            }
+            if added_or_removed {
+                affected.specs.extend(self.by_id.get(id).into_iter().flatten().copied());
+                affected.specs.extend(self.members_of(id).map(|(k, _)| k));
+                // Dependencies typed inexactly may now resolve differently.
+                for (dep, keys) in &self.dependents {
+                    if dep != id && id.contains(dep.as_str()) {
+                        affected.specs.extend(keys.iter().copied());
+                    }
+                }
+            }
+        }
+        let deps_changed = before.as_ref().map(|b| &b.0.deps) != after.as_ref().map(|a| &a.0.deps) || added_or_removed;
+        if deps_changed {
+            let old_cycles = std::mem::take(&mut self.cycles);
+            self.cycles = graph::Cycles::compute(self);
+            affected.specs.extend(old_cycles.members().chain(self.cycles.members()));
+        }
+        affected
+    }
+
+    fn reparse_all(&mut self) {
+        let paths: Vec<PathBuf> = self.by_path.keys().cloned().collect();
+        for p in paths {
+            if let Some(k) = self.by_path.get(&p).copied() {
+                let text = self.get(k).and_then(|f| f.read_error.is_none().then(|| f.text.to_string()));
+                match text {
+                    Some(t) => self.insert(p, Ok(t)),
+                    None => self.insert_from_disk(p),
+                };
+            }
+        }
+        self.cycles = graph::Cycles::compute(self);
+    }
+
+    pub fn get(&self, key: SpecKey) -> Option<&SpecFile> {
+        self.files.get(key as usize).and_then(Option::as_ref)
+    }
+
+    pub fn key_of(&self, path: &Path) -> Option<SpecKey> {
+        self.by_path.get(path).copied()
+    }
+
+    pub fn specs(&self) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
+        self.files.iter().enumerate().filter_map(|(k, f)| f.as_ref().map(|f| (k as SpecKey, f)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_path.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_path.is_empty()
+    }
+
+    /// Every spec file with this exact ID (normally one).
+    pub fn by_id(&self, id: &str) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
+        self.by_id.get(id).into_iter().flatten().filter_map(|k| self.get(*k).map(|f| (*k, f)))
+    }
+
+    /// The spec a `depends_on` entry names exactly, preferring an active one.
+    pub fn resolve_exact(&self, id: &str) -> Option<(SpecKey, &SpecFile)> {
+        let mut best = None;
+        for (k, f) in self.by_id(id) {
+            if f.location == Location::Active {
+                return Some((k, f));
+            }
+            best.get_or_insert((k, f));
+        }
+        best
+    }
+
+    /// Specs whose `depends_on` names `id` exactly.
+    pub fn dependents(&self, id: &str) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
+        self.dependents.get(id).into_iter().flatten().filter_map(|k| self.get(*k).map(|f| (*k, f)))
+    }
+
+    pub fn issue_specs(&self, n: u64) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
+        self.by_issue.get(&n).into_iter().flatten().filter_map(|k| self.get(*k).map(|f| (*k, f)))
+    }
+
+    /// Members of a driver: specs whose ID is `<driver>.<N>…`.
+    pub fn members_of<'a>(&'a self, driver: &'a str) -> impl Iterator<Item = (SpecKey, &'a SpecFile)> + 'a {
+        // Members share the driver's ID prefix; they are few, and the by-ID map is
+        // small enough that a prefix scan is only done when groups are asked about.
+        self.by_id
+            .iter()
+            .filter(move |(id, _)| id.len() > driver.len() && id.starts_with(driver) && id::driver_of(id) == Some(driver))
+            .flat_map(|(_, keys)| keys.iter())
+            .filter_map(|k| self.get(*k).map(|f| (*k, f)))
+    }
+
+    /// All IDs, for inexact resolution. Active first.
+    pub fn ids(&self) -> impl Iterator<Item = &str> + Clone {
+        self.by_id.keys().map(String::as_str)
+    }
+
+    pub fn cycles(&self) -> &graph::Cycles {
+        &self.cycles
+    }
+
+    /// Whether a path (relative to the repository root, or absolute) exists.
+    pub fn file_exists(&self, path: &str) -> bool {
+        self.fs.exists(&self.root.join(path))
+    }
+}
+
+/// Paths a spec names whose existence its diagnostics depend on.
+fn file_refs(facts: &SpecFacts) -> impl Iterator<Item = &str> {
+    items(&facts.informed_by)
+        .iter()
+        .chain(items(&facts.context))
+        .chain(items(&facts.origin))
+        .chain(facts.output_schema.iter().map(|p| &p.value))
+        .map(|i| i.value.trim_start_matches("./"))
+}
+
+fn collect_md(fs: &dyn Fs, dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs.list(dir) else { return };
+    for (path, is_dir) in entries {
+        if is_dir {
+            if depth > 0 {
+                collect_md(fs, &path, depth - 1, out);
+            }
+        } else if path.extension().and_then(|e| e.to_str()) == Some("md") {
+            out.push(path);
+        }
+    }
+}
+
+/// The nearest ancestor of `start` (itself included) that holds a `.chant/` directory.
+pub fn find_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join(".chant").is_dir())
+        .map(Path::to_path_buf)
+}

@@ -1,0 +1,44 @@
+//! Quick fixes: the fixes the rules attached to each diagnostic, as code actions.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use tower_lsp_server::ls_types as lsp;
+
+use crate::diagnostics;
+
+use super::convert;
+use super::state::State;
+
+pub fn quick_fixes(st: &State, path: &Path, uri: &lsp::Uri, range: lsp::Range) -> lsp::CodeActionResponse {
+    let mut out = Vec::new();
+    let Some(i) = st.root_index(path) else { return out };
+    let ws = &st.roots[i];
+    let Some(key) = ws.key_of(path) else { return out };
+    let Some(file) = ws.get(key) else { return out };
+    let enc = st.encoding;
+    let wanted = convert::text_range(&file.text, &file.lines, range, enc);
+    for d in diagnostics::check_spec(ws, key) {
+        if d.fixes.is_empty() || !d.range.intersects(wanted) {
+            continue;
+        }
+        let lsp_diag = convert::diagnostic(ws, &file.text, &file.lines, &d, enc);
+        let single = d.fixes.len() == 1;
+        for fix in &d.fixes {
+            let edits: Vec<lsp::TextEdit> = fix
+                .edits
+                .iter()
+                .map(|e| lsp::TextEdit { range: convert::range(&file.text, &file.lines, e.range, enc), new_text: e.new_text.clone() })
+                .collect();
+            out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                title: fix.title.clone(),
+                kind: Some(lsp::CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![lsp_diag.clone()]),
+                edit: Some(lsp::WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..Default::default() }),
+                is_preferred: Some(single),
+                ..Default::default()
+            }));
+        }
+    }
+    out
+}

@@ -1,0 +1,95 @@
+//! An open buffer: a rope that takes the client's incremental edits in its negotiated
+//! encoding.
+
+use ropey::Rope;
+
+use crate::syntax::Encoding;
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub rope: Rope,
+    pub version: i32,
+}
+
+/// One `contentChanges` entry: `range` None replaces the whole text.
+pub struct Change<'a> {
+    pub range: Option<((u32, u32), (u32, u32))>,
+    pub text: &'a str,
+}
+
+impl Document {
+    pub fn new(text: &str, version: i32) -> Document {
+        Document { rope: Rope::from_str(text), version }
+    }
+
+    pub fn apply(&mut self, change: &Change, enc: Encoding) {
+        match change.range {
+            None => self.rope = Rope::from_str(change.text),
+            Some((start, end)) => {
+                let s = self.char_index(start, enc);
+                let e = self.char_index(end, enc).max(s);
+                self.rope.remove(s..e);
+                self.rope.insert(s, change.text);
+            }
+        }
+    }
+
+    /// The char index of an LSP position; a column past the line's end means its end,
+    /// a line past the last means the end of the text (LSP spec).
+    pub fn char_index(&self, (line, col): (u32, u32), enc: Encoding) -> usize {
+        let rope = &self.rope;
+        let line = line as usize;
+        if line >= rope.len_lines() {
+            return rope.len_chars();
+        }
+        let start = rope.line_to_char(line);
+        let slice = rope.line(line);
+        let mut content_chars = slice.len_chars();
+        // Exclude the line break from the addressable columns.
+        while content_chars > 0 && matches!(slice.char(content_chars - 1), '\n' | '\r') {
+            content_chars -= 1;
+        }
+        let line_end = start + content_chars;
+        let target = match enc {
+            Encoding::Utf16 => rope.utf16_cu_to_char(rope.char_to_utf16_cu(start) + col as usize),
+            Encoding::Utf8 => {
+                let b = rope.char_to_byte(start) + col as usize;
+                rope.byte_to_char(b.min(rope.len_bytes()))
+            }
+            Encoding::Utf32 => start + col as usize,
+        };
+        target.min(line_end)
+    }
+
+    pub fn text(&self) -> String {
+        self.rope.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn incremental_edits_in_utf16_and_utf8() {
+        let mut d = Document::new("a😀b\nsecond\n", 1);
+        d.apply(&Change { range: Some(((0, 3), (0, 4))), text: "X" }, Encoding::Utf16);
+        assert_eq!(d.text(), "a😀X\nsecond\n");
+        d.apply(&Change { range: Some(((0, 5), (0, 6))), text: "Y" }, Encoding::Utf8);
+        assert_eq!(d.text(), "a😀Y\nsecond\n");
+        // Past the end of a line clamps to the line end, not into the next line.
+        d.apply(&Change { range: Some(((1, 99), (1, 99))), text: "!" }, Encoding::Utf16);
+        assert_eq!(d.text(), "a😀Y\nsecond!\n");
+        d.apply(&Change { range: Some(((9, 0), (9, 0))), text: "end" }, Encoding::Utf16);
+        assert_eq!(d.text(), "a😀Y\nsecond!\nend");
+        d.apply(&Change { range: None, text: "new" }, Encoding::Utf16);
+        assert_eq!(d.text(), "new");
+    }
+
+    #[test]
+    fn crlf_lines() {
+        let mut d = Document::new("a\r\nb", 1);
+        d.apply(&Change { range: Some(((0, 5), (1, 0))), text: "" }, Encoding::Utf16);
+        assert_eq!(d.text(), "ab");
+    }
+}

@@ -1,0 +1,314 @@
+//! The protocol layer: translates LSP messages into model updates and feature calls,
+//! and their results back. Holds no logic of its own.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::{self as lsp, notification, request};
+use tower_lsp_server::{Client, LanguageServer};
+
+use crate::model::vfs::Fs;
+use crate::model::workspace::find_root;
+use crate::model::Workspace;
+use crate::syntax::Encoding;
+
+use super::convert;
+use super::document::{Change, Document};
+use super::state::{Publish, State};
+
+pub struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+    publisher: mpsc::UnboundedSender<Publish>,
+    init: Mutex<InitInfo>,
+}
+
+#[derive(Default, Clone)]
+struct InitInfo {
+    folders: Vec<PathBuf>,
+    dynamic_watch: bool,
+    progress: bool,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        let (tx, mut rx) = mpsc::unbounded_channel::<Publish>();
+        let c = client.clone();
+        tokio::spawn(async move {
+            while let Some(p) = rx.recv().await {
+                c.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
+            }
+        });
+        Backend { client, state: Arc::new(Mutex::new(State::default())), publisher: tx, init: Mutex::new(InitInfo::default()) }
+    }
+
+    /// A handler that panicked while holding the lock must not take the server down.
+    fn state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    fn send(&self, publishes: Vec<Publish>) {
+        for p in publishes {
+            let _ = self.publisher.send(p);
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Whether a path sits inside some `.chant/` directory (cheap test before any I/O).
+fn in_chant_tree(path: &Path) -> bool {
+    path.components().any(|c| c.as_os_str() == ".chant")
+}
+
+fn negotiate_encoding(params: &lsp::InitializeParams) -> Encoding {
+    let offered = params.capabilities.general.as_ref().and_then(|g| g.position_encodings.as_ref());
+    match offered {
+        Some(list) if list.contains(&lsp::PositionEncodingKind::UTF8) => Encoding::Utf8,
+        _ => Encoding::Utf16,
+    }
+}
+
+fn encoding_kind(e: Encoding) -> lsp::PositionEncodingKind {
+    match e {
+        Encoding::Utf8 => lsp::PositionEncodingKind::UTF8,
+        Encoding::Utf16 => lsp::PositionEncodingKind::UTF16,
+        Encoding::Utf32 => lsp::PositionEncodingKind::UTF32,
+    }
+}
+
+#[allow(deprecated)] // root_uri / root_path: older clients send only these
+fn workspace_folders(params: &lsp::InitializeParams) -> Vec<PathBuf> {
+    if let Some(folders) = &params.workspace_folders {
+        return folders.iter().filter_map(|f| convert::path(&f.uri)).collect();
+    }
+    if let Some(p) = params.root_uri.as_ref().and_then(convert::path) {
+        return vec![p];
+    }
+    params.root_path.iter().map(PathBuf::from).collect()
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        let encoding = negotiate_encoding(&params);
+        self.state().encoding = encoding;
+        let caps = &params.capabilities;
+        *lock(&self.init) = InitInfo {
+            folders: workspace_folders(&params),
+            dynamic_watch: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false),
+            progress: caps.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
+        };
+        Ok(lsp::InitializeResult {
+            server_info: Some(lsp::ServerInfo { name: "chant-lsp".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+            capabilities: lsp::ServerCapabilities {
+                position_encoding: Some(encoding_kind(encoding)),
+                text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                    ..Default::default()
+                })),
+                code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
+                    code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                    ..Default::default()
+                })),
+                workspace: Some(lsp::WorkspaceServerCapabilities {
+                    workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(lsp::OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
+                ..Default::default()
+            },
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: lsp::InitializedParams) {
+        let info = lock(&self.init).clone();
+        let client = self.client.clone();
+        let state = self.state.clone();
+        let publisher = self.publisher.clone();
+        let mut roots: Vec<PathBuf> = info.folders.iter().filter_map(|f| find_root(f)).collect();
+        roots.sort();
+        roots.dedup();
+        {
+            let mut st = lock(&state);
+            st.indexing.extend(roots.iter().cloned());
+        }
+        // Indexing runs after `initialize` has answered, off the request path.
+        tokio::spawn(async move {
+            if info.dynamic_watch {
+                register_watchers(&client).await;
+            }
+            let token = lsp::NumberOrString::String("chant-lsp/index".into());
+            let progress = if info.progress {
+                let created = client
+                    .send_request::<request::WorkDoneProgressCreate>(lsp::WorkDoneProgressCreateParams { token: token.clone() })
+                    .await
+                    .is_ok();
+                if created {
+                    Some(client.progress(token, "Indexing chant specs").with_percentage(0).begin().await)
+                } else {
+                    None
+                }
+            } else {
+                None
+            };
+            let total = roots.len().max(1);
+            for (n, root) in roots.into_iter().enumerate() {
+                let fs: Arc<dyn Fs> = lock(&state).fs.clone();
+                let shown = root.display().to_string();
+                let ws = tokio::task::spawn_blocking(move || Workspace::load(root, fs)).await;
+                let Ok(ws) = ws else { continue };
+                let count = ws.len();
+                let publishes = lock(&state).install(ws);
+                for p in publishes {
+                    let _ = publisher.send(p);
+                }
+                if let Some(p) = &progress {
+                    p.report_with_message(format!("{shown}: {count} specs"), (((n + 1) * 100) / total) as u32).await;
+                }
+            }
+            if let Some(p) = progress {
+                p.finish_with_message("chant specs indexed").await;
+            }
+        });
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
+        let Some(path) = convert::path(&params.text_document.uri) else { return };
+        if !in_chant_tree(&path) {
+            return; // not a chant file: other markdown is left to other servers
+        }
+        let mut st = self.state();
+        let mut out = st.ensure_root_for(&path);
+        if !st.is_chant_file(&path) && st.root_index(&path).is_some() {
+            return;
+        }
+        let doc = Document::new(&params.text_document.text, params.text_document.version);
+        st.open.insert(path.clone(), doc);
+        out.extend(st.update(&path, Some(params.text_document.text)));
+        drop(st);
+        self.send(out);
+    }
+
+    async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
+        let Some(path) = convert::path(&params.text_document.uri) else { return };
+        let mut st = self.state();
+        let enc = st.encoding;
+        let Some(doc) = st.open.get_mut(&path) else { return };
+        for c in &params.content_changes {
+            let range = c.range.map(|r| ((r.start.line, r.start.character), (r.end.line, r.end.character)));
+            doc.apply(&Change { range, text: &c.text }, enc);
+        }
+        doc.version = params.text_document.version;
+        let text = doc.text();
+        let out = st.update(&path, Some(text));
+        drop(st);
+        self.send(out);
+    }
+
+    async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
+        let Some(path) = convert::path(&params.text_document.uri) else { return };
+        let mut st = self.state();
+        if st.open.remove(&path).is_none() {
+            return;
+        }
+        // The disk's text is the truth again.
+        let out = st.update(&path, None);
+        drop(st);
+        self.send(out);
+    }
+
+    async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
+        let mut st = self.state();
+        let mut paths = Vec::new();
+        for change in params.changes {
+            let Some(path) = convert::path(&change.uri) else { continue };
+            paths.extend(changed_paths(&st, &path));
+        }
+        let out = st.update_from_disk(&paths);
+        drop(st);
+        self.send(out);
+    }
+
+    async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
+        let fs = self.state().fs.clone();
+        for removed in &params.event.removed {
+            if let Some(root) = convert::path(&removed.uri).and_then(|p| find_root(&p)) {
+                let out = self.state().remove_root(&root);
+                self.send(out);
+            }
+        }
+        for added in &params.event.added {
+            let Some(root) = convert::path(&added.uri).and_then(|p| find_root(&p)) else { continue };
+            if self.state().has_root(&root) {
+                continue;
+            }
+            let fs = fs.clone();
+            let Ok(ws) = tokio::task::spawn_blocking(move || Workspace::load(root, fs)).await else { continue };
+            let out = self.state().install(ws);
+            self.send(out);
+        }
+    }
+
+    async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
+        let Some(path) = convert::path(&params.text_document.uri) else { return Ok(None) };
+        let st = self.state();
+        Ok(Some(super::actions::quick_fixes(&st, &path, &params.text_document.uri, params.range)))
+    }
+}
+
+/// The files to re-read after `path` changed on disk; a directory stands for the specs
+/// in it. Open buffers win over the disk.
+fn changed_paths(st: &State, path: &Path) -> Vec<PathBuf> {
+    if st.open.contains_key(path) {
+        return Vec::new();
+    }
+    if path.extension().is_some() && !path.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    // A directory came or went (an archive date folder, `mv specs/x ...`).
+    let Some(i) = st.root_index(path) else { return Vec::new() };
+    let ws = &st.roots[i];
+    let mut paths: Vec<PathBuf> = ws.specs().map(|(_, f)| f.path.clone()).filter(|p| p.starts_with(path)).collect();
+    paths.extend(ws.spec_paths_on_disk().into_iter().filter(|p| p.starts_with(path)));
+    paths.sort();
+    paths.dedup();
+    paths.retain(|p| !st.open.contains_key(p));
+    paths
+}
+
+async fn register_watchers(client: &Client) {
+    let options = lsp::DidChangeWatchedFilesRegistrationOptions {
+        watchers: vec![lsp::FileSystemWatcher {
+            glob_pattern: lsp::GlobPattern::String("**/.chant/**".into()),
+            kind: None,
+        }],
+    };
+    let Ok(options) = serde_json::to_value(options) else { return };
+    let registration = lsp::Registration {
+        id: "chant-lsp/watch".into(),
+        method: <notification::DidChangeWatchedFiles as notification::Notification>::METHOD.into(),
+        register_options: Some(options),
+    };
+    if let Err(e) = client.register_capability(vec![registration]).await {
+        client
+            .log_message(lsp::MessageType::WARNING, format!("chant-lsp: could not watch .chant/ for changes on disk: {e}"))
+            .await;
+    }
+}

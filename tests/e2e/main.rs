@@ -1,0 +1,5 @@
+//! End-to-end tests: the real `chant-lsp` binary, over stdio and on the command line.
+
+mod cli;
+mod lsp;
+mod support;

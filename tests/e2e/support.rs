@@ -1,0 +1,256 @@
+//! A minimal LSP client: starts the real `chant-lsp` binary and speaks JSON-RPC over its
+//! stdio. Server-to-client requests (progress, registration) are answered with `null`.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// Guards against a hung server; not a performance assertion.
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_chant-lsp")
+}
+
+pub struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    next_id: i64,
+    /// Latest published diagnostics per URI.
+    pub diagnostics: HashMap<String, Vec<Value>>,
+    /// Every notification and server request seen, in order.
+    pub seen: Vec<Value>,
+}
+
+pub fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+impl Client {
+    /// Starts the server with `folders` as workspace folders and the given client capabilities.
+    pub fn start(folders: &[&Path], capabilities: Value) -> (Client, Value) {
+        let mut child = Command::new(bin())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start chant-lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            loop {
+                let mut len = None;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        len = v.parse::<usize>().ok();
+                    }
+                }
+                let Some(len) = len else { return };
+                let mut buf = vec![0; len];
+                if reader.read_exact(&mut buf).is_err() {
+                    return;
+                }
+                let Ok(v) = serde_json::from_slice(&buf) else { return };
+                if tx.send(v).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut c = Client { child, stdin, rx, next_id: 1, diagnostics: HashMap::new(), seen: Vec::new() };
+        let folders: Vec<Value> = folders.iter().map(|f| json!({"uri": uri(f), "name": "ws"})).collect();
+        let init = c.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": folders.first().map(|f| f["uri"].clone()),
+                "workspaceFolders": if folders.is_empty() { Value::Null } else { Value::Array(folders) },
+                "capabilities": capabilities,
+            }),
+        );
+        c.notify("initialized", json!({}));
+        (c, init)
+    }
+
+    pub fn default_capabilities() -> Value {
+        json!({
+            "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}, "workspaceFolders": true},
+            "window": {"workDoneProgress": true},
+            "textDocument": {"publishDiagnostics": {"relatedInformation": true}},
+        })
+    }
+
+    fn write(&mut self, msg: &Value) {
+        let body = msg.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).expect("write to server");
+        self.stdin.flush().expect("flush");
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.write(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Sends a request and returns its `result` (panics on an error response).
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let resp = self.request_raw(method, params);
+        if let Some(err) = resp.get("error") {
+            panic!("{method} failed: {err}");
+        }
+        resp["result"].clone()
+    }
+
+    pub fn request_raw(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.write(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let msg = self.recv(deadline).unwrap_or_else(|| panic!("no answer to {method} within {TIMEOUT:?}"));
+            if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
+                return msg;
+            }
+        }
+    }
+
+    /// Next message, handling server requests and recording notifications.
+    fn recv(&mut self, deadline: Instant) -> Option<Value> {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        let msg = match self.rx.recv_timeout(wait) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => return None,
+        };
+        if let Some(method) = msg.get("method").and_then(Value::as_str) {
+            self.seen.push(msg.clone());
+            if let Some(id) = msg.get("id") {
+                let id = id.clone();
+                self.write(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+            } else if method == "textDocument/publishDiagnostics" {
+                let uri = msg["params"]["uri"].as_str().unwrap_or("").to_string();
+                let diags = msg["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+                self.diagnostics.insert(uri, diags);
+            }
+        }
+        Some(msg)
+    }
+
+    /// Waits until the diagnostics published for `path` satisfy `pred`; returns them.
+    pub fn wait_diagnostics(&mut self, path: &Path, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let key = uri(path);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(d) = self.diagnostics.get(&key) {
+                if pred(d) {
+                    return d.clone();
+                }
+            }
+            if self.recv(deadline).is_none() {
+                panic!("diagnostics for {key} never matched; last: {:#?}", self.diagnostics.get(&key));
+            }
+        }
+    }
+
+    /// Drains messages for a moment (used to show that nothing arrives).
+    pub fn settle(&mut self, for_: Duration) {
+        let deadline = Instant::now() + for_;
+        while self.recv(deadline).is_some() {}
+    }
+
+    pub fn open(&mut self, path: &Path, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri(path), "languageId": "markdown", "version": 1, "text": text}}),
+        );
+    }
+
+    pub fn change(&mut self, path: &Path, version: i32, changes: Value) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri(path), "version": version}, "contentChanges": changes}),
+        );
+    }
+
+    pub fn shutdown(mut self) -> i32 {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(Instant::now() < deadline, "server did not exit after `exit`");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Copies a fixture workspace from tests/fixtures/<name> into a fresh temporary directory.
+pub fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(name);
+    let dir = tempfile::tempdir().expect("tempdir");
+    copy_dir(&src, dir.path());
+    let root = dir.path().canonicalize().expect("canonical");
+    (dir, root)
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).expect("mkdir");
+    for entry in std::fs::read_dir(src).unwrap_or_else(|e| panic!("{}: {e}", src.display())) {
+        let entry = entry.expect("entry");
+        let to = dst.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).expect("copy");
+        }
+    }
+}
+
+/// The codes in a diagnostics list.
+pub fn codes(diags: &[Value]) -> Vec<String> {
+    diags.iter().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect()
+}
+
+pub fn find<'a>(diags: &'a [Value], code: &str) -> &'a Value {
+    diags.iter().find(|d| d["code"] == code).unwrap_or_else(|| panic!("no {code} in {diags:#?}"))
+}
+
+/// `[[line, char], [line, char]]` of a diagnostic's range.
+pub fn range(d: &Value) -> [[u64; 2]; 2] {
+    let p = |v: &Value| [v["line"].as_u64().unwrap_or(u64::MAX), v["character"].as_u64().unwrap_or(u64::MAX)];
+    [p(&d["range"]["start"]), p(&d["range"]["end"])]
+}
+
+/// Writes an inline multi-file workspace (`(relative path, text)` pairs) to a temp dir.
+pub fn workspace(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().canonicalize().expect("canonical");
+    std::fs::create_dir_all(root.join(".chant/specs")).expect("mkdir");
+    for (rel, text) in files {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+    }
+    (dir, root)
+}

@@ -55,3 +55,57 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
         )
     })
 }
+
+/// An in-memory filesystem for tests and benchmarks.
+#[derive(Debug, Default)]
+pub struct MemFs {
+    files: std::sync::RwLock<std::collections::BTreeMap<PathBuf, Vec<u8>>>,
+}
+
+impl MemFs {
+    pub fn new(files: impl IntoIterator<Item = (PathBuf, String)>) -> MemFs {
+        let fs = MemFs::default();
+        for (p, t) in files {
+            fs.write(&p, t.into_bytes());
+        }
+        fs
+    }
+
+    pub fn write(&self, path: &Path, bytes: Vec<u8>) {
+        self.files.write().unwrap_or_else(|e| e.into_inner()).insert(path.to_path_buf(), bytes);
+    }
+
+    pub fn remove(&self, path: &Path) {
+        self.files.write().unwrap_or_else(|e| e.into_inner()).remove(path);
+    }
+}
+
+impl Fs for MemFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files.get(path).cloned().ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "not found"))
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files.keys().any(|p| p.starts_with(path))
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<(PathBuf, bool)>> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        let mut out: Vec<(PathBuf, bool)> = Vec::new();
+        for p in files.keys() {
+            let Ok(rest) = p.strip_prefix(dir) else { continue };
+            let Some(first) = rest.components().next() else { continue };
+            let child = dir.join(first);
+            let is_dir = rest.components().count() > 1;
+            if !out.iter().any(|(c, _)| *c == child) {
+                out.push((child, is_dir));
+            }
+        }
+        if out.is_empty() && !files.keys().any(|p| p.starts_with(dir)) {
+            return Err(io::Error::new(io::ErrorKind::NotFound, "no such directory"));
+        }
+        Ok(out)
+    }
+}

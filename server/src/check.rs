@@ -35,23 +35,50 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let start = match std::fs::canonicalize(&opts.path) {
         Ok(p) => p,
         Err(e) => {
-            let _ = writeln!(err, "chant-lsp check: cannot read {}: {e}", opts.path.display());
+            let _ = writeln!(
+                err,
+                "chant-lsp check: cannot read {}: {e}",
+                opts.path.display()
+            );
             return 2;
         }
     };
-    let dir = if start.is_dir() { start.clone() } else { start.parent().map_or(start.clone(), Path::to_path_buf) };
+    let dir = if start.is_dir() {
+        start.clone()
+    } else {
+        start.parent().map_or(start.clone(), Path::to_path_buf)
+    };
     let Some(root) = find_root(&dir) else {
-        let _ = writeln!(err, "chant-lsp check: no .chant/ directory at or above {}", opts.path.display());
+        let _ = writeln!(
+            err,
+            "chant-lsp check: no .chant/ directory at or above {}",
+            opts.path.display()
+        );
         return 2;
     };
     let ws = Workspace::load(root, Arc::new(RealFs));
     let reported = collect(&ws, opts.include_archive);
-    let errors = reported.iter().filter(|r| r.diag.severity == Severity::Error).count();
-    let warnings = reported.iter().filter(|r| r.diag.severity == Severity::Warning).count();
+    let errors = reported
+        .iter()
+        .filter(|r| r.diag.severity == Severity::Error)
+        .count();
+    let warnings = reported
+        .iter()
+        .filter(|r| r.diag.severity == Severity::Warning)
+        .count();
     let written = match opts.format {
         Format::Text => reported.iter().try_for_each(|r| {
             let ((line, col), _) = r.text_pos;
-            writeln!(out, "{}:{}:{}: {}[{}]: {}", r.path, line + 1, col + 1, r.diag.severity.as_str(), r.diag.code, r.diag.message)
+            writeln!(
+                out,
+                "{}:{}:{}: {}[{}]: {}",
+                r.path,
+                line + 1,
+                col + 1,
+                r.diag.severity.as_str(),
+                r.diag.code,
+                r.diag.message
+            )
         }),
         Format::Json => {
             let arr: Vec<serde_json::Value> = reported.iter().map(to_json).collect();
@@ -65,8 +92,14 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return 2;
         }
     }
-    let specs = ws.specs().filter(|(_, f)| opts.include_archive || f.location == Location::Active).count();
-    let _ = writeln!(err, "chant-lsp: {specs} specs checked: {errors} errors, {warnings} warnings");
+    let specs = ws
+        .specs()
+        .filter(|(_, f)| opts.include_archive || f.location == Location::Active)
+        .count();
+    let _ = writeln!(
+        err,
+        "chant-lsp: {specs} specs checked: {errors} errors, {warnings} warnings"
+    );
     i32::from(errors > 0)
 }
 
@@ -99,7 +132,12 @@ fn resolve(path: &str, text: &str, lines: &LineIndex, diag: Diagnostic) -> Repor
             lines.position(text, diag.range.end(), enc),
         )
     };
-    Reported { path: path.to_string(), text_pos: pos(Encoding::Utf32), lsp_range: pos(Encoding::Utf16), diag }
+    Reported {
+        path: path.to_string(),
+        text_pos: pos(Encoding::Utf32),
+        lsp_range: pos(Encoding::Utf16),
+        diag,
+    }
 }
 
 fn to_json(r: &Reported) -> serde_json::Value {

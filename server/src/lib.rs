@@ -4,8 +4,8 @@
 //! ranges), [`model`] (the workspace: IDs, graph, indices), [`diagnostics`] (the
 //! catalogue and the rules), [`ide`] (one module per request), [`lsp`] (protocol only).
 
-pub mod syntax;
-pub mod model;
-pub mod diagnostics;
 pub mod check;
+pub mod diagnostics;
 pub mod lsp;
+pub mod model;
+pub mod syntax;

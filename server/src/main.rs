@@ -23,7 +23,11 @@ fn main() -> ExitCode {
     let first = args.first().map(String::as_str);
     match first {
         None | Some("serve") | Some("--stdio") => {
-            if let Some(bad) = args.iter().skip(usize::from(first == Some("serve"))).find(|a| *a != "--stdio") {
+            if let Some(bad) = args
+                .iter()
+                .skip(usize::from(first == Some("serve")))
+                .find(|a| *a != "--stdio")
+            {
                 return usage_error(&format!("unexpected argument `{bad}`"));
             }
             chant_lsp::lsp::serve_stdio();
@@ -38,7 +42,11 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("check") => {
-            let mut opts = Options { path: PathBuf::from("."), format: Format::Text, include_archive: false };
+            let mut opts = Options {
+                path: PathBuf::from("."),
+                format: Format::Text,
+                include_archive: false,
+            };
             let mut path_set = false;
             let mut it = args[1..].iter();
             while let Some(a) = it.next() {
@@ -46,7 +54,12 @@ fn main() -> ExitCode {
                     "--format" => match it.next().map(String::as_str) {
                         Some("json") => opts.format = Format::Json,
                         Some("text") => opts.format = Format::Text,
-                        other => return usage_error(&format!("--format takes `text` or `json`, not `{}`", other.unwrap_or(""))),
+                        other => {
+                            return usage_error(&format!(
+                                "--format takes `text` or `json`, not `{}`",
+                                other.unwrap_or("")
+                            ))
+                        }
                     },
                     "--format=json" => opts.format = Format::Json,
                     "--format=text" => opts.format = Format::Text,
@@ -55,7 +68,9 @@ fn main() -> ExitCode {
                         println!("{USAGE}");
                         return ExitCode::SUCCESS;
                     }
-                    s if s.starts_with('-') => return usage_error(&format!("unknown option `{s}`")),
+                    s if s.starts_with('-') => {
+                        return usage_error(&format!("unknown option `{s}`"))
+                    }
                     s if !path_set => {
                         opts.path = PathBuf::from(s);
                         path_set = true;
@@ -63,7 +78,11 @@ fn main() -> ExitCode {
                     s => return usage_error(&format!("unexpected argument `{s}`")),
                 }
             }
-            let code = check::run(&opts, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
+            let code = check::run(
+                &opts,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            );
             ExitCode::from(code as u8)
         }
         Some(other) => usage_error(&format!("unknown command `{other}`")),

@@ -6,7 +6,11 @@ use serde_json::Value;
 use crate::support::{bin, workspace};
 
 fn run(args: &[&str], cwd: &Path) -> Output {
-    Command::new(bin()).args(args).current_dir(cwd).output().expect("run chant-lsp")
+    Command::new(bin())
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("run chant-lsp")
 }
 
 fn stdout(o: &Output) -> String {
@@ -37,23 +41,48 @@ fn check_prints_one_line_per_diagnostic_relative_to_the_root() {
 
 #[test]
 fn check_json_has_lsp_ranges() {
-    let (_d, root) = workspace(&[(".chant/specs/2026-03-01-002-bbb.md", "---\nlabels: [é, {a: b}]\n---\n# T\n")]);
-    let o = run(&["check", root.to_str().unwrap(), "--format", "json"], Path::new("/"));
+    let (_d, root) = workspace(&[(
+        ".chant/specs/2026-03-01-002-bbb.md",
+        "---\nlabels: [é, {a: b}]\n---\n# T\n",
+    )]);
+    let o = run(
+        &["check", root.to_str().unwrap(), "--format", "json"],
+        Path::new("/"),
+    );
     assert_eq!(o.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&o.stdout).expect("a JSON array");
-    let d = v.as_array().unwrap().iter().find(|d| d["code"] == "invalid-value").expect("invalid-value");
+    let d = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "invalid-value")
+        .expect("invalid-value");
     assert_eq!(d["path"], ".chant/specs/2026-03-01-002-bbb.md");
     assert_eq!(d["severity"], "error");
     // UTF-16 columns: `é` is one unit, so `{a: b}` starts at 12.
-    assert_eq!(d["range"]["start"], serde_json::json!({"line": 1, "character": 12}));
-    assert_eq!(d["range"]["end"], serde_json::json!({"line": 1, "character": 18}));
+    assert_eq!(
+        d["range"]["start"],
+        serde_json::json!({"line": 1, "character": 12})
+    );
+    assert_eq!(
+        d["range"]["end"],
+        serde_json::json!({"line": 1, "character": 18})
+    );
 }
 
 #[test]
 fn check_exit_codes() {
-    let (_d, root) = workspace(&[(".chant/specs/2026-03-01-001-aaa.md", "---\ntype: documentation\n---\n# Doc\n")]);
+    let (_d, root) = workspace(&[(
+        ".chant/specs/2026-03-01-001-aaa.md",
+        "---\ntype: documentation\n---\n# Doc\n",
+    )]);
     let o = run(&["check"], &root);
-    assert_eq!(o.status.code(), Some(0), "warnings only exit 0: {}", stdout(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "warnings only exit 0: {}",
+        stdout(&o)
+    );
     assert!(stdout(&o).contains("warning[doc-missing-tracks]"));
     let empty = tempfile::tempdir().unwrap();
     let o = run(&["check"], empty.path());
@@ -73,7 +102,10 @@ fn version_and_help() {
     let here = Path::new("/");
     let o = run(&["--version"], here);
     assert_eq!(o.status.code(), Some(0));
-    assert_eq!(stdout(&o).trim(), format!("chant-lsp {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        stdout(&o).trim(),
+        format!("chant-lsp {}", env!("CARGO_PKG_VERSION"))
+    );
     let o = run(&["--help"], here);
     assert_eq!(o.status.code(), Some(0));
     assert!(stdout(&o).contains("chant-lsp check [PATH]"));
@@ -85,10 +117,61 @@ fn version_and_help() {
 fn a_workspace_without_specs_dir_is_still_a_workspace() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join(".chant/archive/2026-01-01")).unwrap();
-    std::fs::write(dir.path().join(".chant/archive/2026-01-01/2026-01-01-001-aaa.md"), "---\nstatus: bogus\n---\n").unwrap();
+    std::fs::write(
+        dir.path()
+            .join(".chant/archive/2026-01-01/2026-01-01-001-aaa.md"),
+        "---\nstatus: bogus\n---\n",
+    )
+    .unwrap();
     let o = run(&["check"], dir.path());
-    assert_eq!(o.status.code(), Some(0), "archive is history, not linted by default");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "archive is history, not linted by default"
+    );
     let o = run(&["check", "--include-archive"], dir.path());
     assert_eq!(o.status.code(), Some(1));
-    assert!(stdout(&o).contains(".chant/archive/2026-01-01/2026-01-01-001-aaa.md:2:9: error[invalid-value]"));
+    assert!(stdout(&o)
+        .contains(".chant/archive/2026-01-01/2026-01-01-001-aaa.md:2:9: error[invalid-value]"));
+}
+
+/// The README's first command: the demo investigation and its deliberate mistakes.
+#[test]
+fn demo_workspace_reports_its_deliberate_mistakes() {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/kvstore");
+    let o = run(&["check", demo.to_str().unwrap()], Path::new("/"));
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let got: Vec<String> = out
+        .lines()
+        .map(|l| {
+            // path:line:col: severity[code]: message -> "file:line code"
+            let mut parts = l.splitn(4, ':');
+            let (path, line, _col, rest) = (
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+                parts.next().unwrap(),
+            );
+            let code = rest
+                .split('[')
+                .nth(1)
+                .and_then(|r| r.split(']').next())
+                .unwrap();
+            format!("{}:{line} {code}", path.rsplit('/').next().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "2026-02-08-002-c3d.md:1 missing-phase-field", // reproduction lacks the comprehension doc
+            "2026-02-08-005-k9w.md:20 unchecked-criteria", // completed root cause, unchecked box
+            "2026-02-08-008-j3n.md:8 inexact-dependency-id", // depends_on: [005-k9w]
+            "2026-02-08-009-m2p.md:1 parse-error",         // status: complete
+            "2026-02-08-009-m2p.md:3 invalid-value",
+            "2026-02-08-009-m2p.md:9 missing-phase-field", // fix lacks the impact map doc
+            "2026-02-08-009-m2p.md:11 missing-file", // ...and names issue-1234-sprawl.md instead
+            "2026-02-08-00a-u7r.md:1 missing-phase-field", // upstream PR does not depend on the fix
+        ]
+    );
 }

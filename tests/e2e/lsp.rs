@@ -5,7 +5,8 @@ use serde_json::json;
 use crate::support::{codes, find, range, uri, workspace, Client};
 
 const A: &str = "---\ntype: code\nstatus: completed\n---\n# Spec A\n";
-const B: &str = "---\ntype: code\nstatus: pending\ndepends_on:\n- 2026-03-01-001-aaa\n---\n# Spec B\n";
+const B: &str =
+    "---\ntype: code\nstatus: pending\ndepends_on:\n- 2026-03-01-001-aaa\n---\n# Spec B\n";
 
 #[test]
 fn initialize_answers_and_advertises_what_works() {
@@ -14,8 +15,14 @@ fn initialize_answers_and_advertises_what_works() {
     let caps = &init["capabilities"];
     assert_eq!(caps["positionEncoding"], "utf-16");
     assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
-    assert_eq!(caps["codeActionProvider"]["codeActionKinds"], json!(["quickfix"]));
-    assert!(caps.get("hoverProvider").is_none_or(|v| v.is_null()), "no capability for what is not built yet");
+    assert_eq!(
+        caps["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix"])
+    );
+    assert!(
+        caps.get("hoverProvider").is_none_or(|v| v.is_null()),
+        "no capability for what is not built yet"
+    );
     assert_eq!(init["serverInfo"]["name"], "chant-lsp");
     assert_eq!(c.shutdown(), 0);
 }
@@ -31,20 +38,42 @@ fn diagnostics_for_every_spec_without_opening_them() {
     let d = c.wait_diagnostics(&b, |d| !d.is_empty());
     let mut got = codes(&d);
     got.sort();
-    assert_eq!(got, ["inexact-dependency-id", "invalid-value", "parse-error", "unknown-dependency"]);
+    assert_eq!(
+        got,
+        [
+            "inexact-dependency-id",
+            "invalid-value",
+            "parse-error",
+            "unknown-dependency"
+        ]
+    );
     // Exact ranges: the value `Completed` on line 1, the unknown ID in the flow list.
     assert_eq!(range(find(&d, "invalid-value")), [[1, 8], [1, 17]]);
     assert_eq!(range(find(&d, "unknown-dependency")), [[2, 33], [2, 51]]);
     assert_eq!(range(find(&d, "inexact-dependency-id")), [[2, 53], [2, 60]]);
-    assert!(find(&d, "invalid-value")["message"].as_str().unwrap().contains("did you mean `completed`"));
+    assert!(find(&d, "invalid-value")["message"]
+        .as_str()
+        .unwrap()
+        .contains("did you mean `completed`"));
     assert_eq!(find(&d, "invalid-value")["severity"], 1);
     // The clean spec gets nothing at all.
-    assert!(!c.diagnostics.contains_key(&uri(&root.join(".chant/specs/2026-03-01-001-aaa.md"))));
+    assert!(!c
+        .diagnostics
+        .contains_key(&uri(&root.join(".chant/specs/2026-03-01-001-aaa.md"))));
     // Indexing reported progress through the protocol.
-    assert!(c.seen.iter().any(|m| m["method"] == "window/workDoneProgress/create"));
-    assert!(c.seen.iter().any(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"));
-    assert!(c.seen.iter().any(|m| m["method"] == "client/registerCapability"
-        && m["params"]["registrations"][0]["method"] == "workspace/didChangeWatchedFiles"));
+    assert!(c
+        .seen
+        .iter()
+        .any(|m| m["method"] == "window/workDoneProgress/create"));
+    assert!(c
+        .seen
+        .iter()
+        .any(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"));
+    assert!(c
+        .seen
+        .iter()
+        .any(|m| m["method"] == "client/registerCapability"
+            && m["params"]["registrations"][0]["method"] == "workspace/didChangeWatchedFiles"));
 }
 
 #[test]
@@ -82,9 +111,15 @@ fn a_change_rechecks_the_specs_that_depend_on_it() {
     let d = c.wait_diagnostics(&b, |d| !d.is_empty());
     assert_eq!(codes(&d), ["unparsable-dependency"]);
     assert_eq!(range(&d[0]), [[4, 2], [4, 20]]);
-    assert!(d[0]["relatedInformation"][0]["location"]["uri"].as_str().unwrap().ends_with("2026-03-01-001-aaa.md"));
+    assert!(d[0]["relatedInformation"][0]["location"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("2026-03-01-001-aaa.md"));
     // Closing A without saving: the disk's valid text counts again.
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri(&a)}}));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri(&a)}}),
+    );
     c.wait_diagnostics(&b, |d| d.is_empty());
 }
 
@@ -98,23 +133,35 @@ fn files_changed_on_disk_are_picked_up() {
     assert_eq!(codes(&d), ["unknown-dependency"]);
     // An agent creates the dependency.
     std::fs::write(&a, A).unwrap();
-    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": uri(&a), "type": 1}]}));
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&a), "type": 1}]}),
+    );
     c.wait_diagnostics(&b, |d| d.is_empty());
     // chant archives it: a rename is a delete plus a create.
     let archived = root.join(".chant/archive/2026-03-01/2026-03-01-001-aaa.md");
     std::fs::create_dir_all(archived.parent().unwrap()).unwrap();
     std::fs::rename(&a, &archived).unwrap();
-    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": uri(&a), "type": 3}, {"uri": uri(&archived), "type": 1}]}));
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&a), "type": 3}, {"uri": uri(&archived), "type": 1}]}),
+    );
     let d = c.wait_diagnostics(&b, |d| !d.is_empty());
     assert_eq!(codes(&d), ["archived-dependency"]);
     assert_eq!(d[0]["severity"], 4, "a hint, never an error");
     // Deleted outright: unknown again.
     std::fs::remove_file(&archived).unwrap();
-    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": uri(&archived), "type": 3}]}));
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&archived), "type": 3}]}),
+    );
     c.wait_diagnostics(&b, |d| codes(d) == ["unknown-dependency"]);
     // A spec deleted on disk has its own diagnostics cleared.
     std::fs::remove_file(&b).unwrap();
-    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": uri(&b), "type": 3}]}));
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&b), "type": 3}]}),
+    );
     c.wait_diagnostics(&b, |d| d.is_empty());
 }
 
@@ -128,7 +175,9 @@ fn quick_fixes_come_as_code_actions() {
     let (mut c, _) = Client::start(&[&root], Client::default_capabilities());
     let b = root.join(".chant/specs/2026-03-01-002-bbb.md");
     c.open(&b, text);
-    let d = c.wait_diagnostics(&b, |d| codes(d).contains(&"inexact-dependency-id".to_string()));
+    let d = c.wait_diagnostics(&b, |d| {
+        codes(d).contains(&"inexact-dependency-id".to_string())
+    });
     let fix_at = |c: &mut Client, line: u64, ch: u64| {
         c.request(
             "textDocument/codeAction",
@@ -144,13 +193,17 @@ fn quick_fixes_come_as_code_actions() {
     assert_eq!(actions[0]["diagnostics"][0]["code"], "invalid-value");
     let actions = fix_at(&mut c, 2, 15);
     assert_eq!(actions[0]["title"], "Use the full ID `2026-03-01-001-aaa`");
-    assert_eq!(actions[0]["edit"]["changes"][uri(&b)][0]["newText"], "2026-03-01-001-aaa");
+    assert_eq!(
+        actions[0]["edit"]["changes"][uri(&b)][0]["newText"],
+        "2026-03-01-001-aaa"
+    );
     assert_eq!(range(find(&d, "inexact-dependency-id")), [[2, 13], [2, 20]]);
 }
 
 #[test]
 fn utf8_positions_when_the_client_offers_them() {
-    let text = "---\nlabels: [é, ü]\nstatus: bogus\n---\n# Ünïcode title with é\nsee 2026-03-01-009-zzz\n";
+    let text =
+        "---\nlabels: [é, ü]\nstatus: bogus\n---\n# Ünïcode title with é\nsee 2026-03-01-009-zzz\n";
     let (_d, root) = workspace(&[(".chant/specs/2026-03-01-001-aaa.md", text)]);
     let mut caps = Client::default_capabilities();
     caps["general"] = json!({"positionEncodings": ["utf-8", "utf-16"]});
@@ -180,7 +233,10 @@ fn a_spec_opened_outside_the_workspace_folders_finds_its_root() {
 
 #[test]
 fn other_markdown_is_left_alone() {
-    let (_d, root) = workspace(&[("README.md", "no title here\n"), ("notes/.chant-not/x.md", "")]);
+    let (_d, root) = workspace(&[
+        ("README.md", "no title here\n"),
+        ("notes/.chant-not/x.md", ""),
+    ]);
     let (mut c, _) = Client::start(&[&root], Client::default_capabilities());
     let readme = root.join("README.md");
     c.open(&readme, "no title here\n");
@@ -193,11 +249,24 @@ fn other_markdown_is_left_alone() {
 #[test]
 fn a_broken_spec_does_not_hide_the_others() {
     let (_d, root) = workspace(&[
-        (".chant/specs/2026-03-01-001-aaa.md", "---\ntype: [unclosed\n---\n# A\n"),
-        (".chant/specs/2026-03-01-002-bbb.md", "\u{0}\u{1}binary\u{fffd}"),
-        (".chant/specs/2026-03-01-003-ccc.md", "---\nstatus: nope\n---\n# C\n"),
+        (
+            ".chant/specs/2026-03-01-001-aaa.md",
+            "---\ntype: [unclosed\n---\n# A\n",
+        ),
+        (
+            ".chant/specs/2026-03-01-002-bbb.md",
+            "\u{0}\u{1}binary\u{fffd}",
+        ),
+        (
+            ".chant/specs/2026-03-01-003-ccc.md",
+            "---\nstatus: nope\n---\n# C\n",
+        ),
     ]);
-    std::fs::write(root.join(".chant/specs/2026-03-01-004-ddd.md"), [0xff, 0xfe, 0x00, 0x41]).unwrap();
+    std::fs::write(
+        root.join(".chant/specs/2026-03-01-004-ddd.md"),
+        [0xff, 0xfe, 0x00, 0x41],
+    )
+    .unwrap();
     let (mut c, _) = Client::start(&[&root], Client::default_capabilities());
     let spec = |n: &str| root.join(format!(".chant/specs/2026-03-01-{n}.md"));
     let d = c.wait_diagnostics(&spec("001-aaa"), |d| !d.is_empty());

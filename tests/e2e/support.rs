@@ -66,14 +66,26 @@ impl Client {
                 if reader.read_exact(&mut buf).is_err() {
                     return;
                 }
-                let Ok(v) = serde_json::from_slice(&buf) else { return };
+                let Ok(v) = serde_json::from_slice(&buf) else {
+                    return;
+                };
                 if tx.send(v).is_err() {
                     return;
                 }
             }
         });
-        let mut c = Client { child, stdin, rx, next_id: 1, diagnostics: HashMap::new(), seen: Vec::new() };
-        let folders: Vec<Value> = folders.iter().map(|f| json!({"uri": uri(f), "name": "ws"})).collect();
+        let mut c = Client {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+            diagnostics: HashMap::new(),
+            seen: Vec::new(),
+        };
+        let folders: Vec<Value> = folders
+            .iter()
+            .map(|f| json!({"uri": uri(f), "name": "ws"}))
+            .collect();
         let init = c.request(
             "initialize",
             json!({
@@ -97,7 +109,8 @@ impl Client {
 
     fn write(&mut self, msg: &Value) {
         let body = msg.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).expect("write to server");
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body)
+            .expect("write to server");
         self.stdin.flush().expect("flush");
     }
 
@@ -120,7 +133,9 @@ impl Client {
         self.write(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
         let deadline = Instant::now() + TIMEOUT;
         loop {
-            let msg = self.recv(deadline).unwrap_or_else(|| panic!("no answer to {method} within {TIMEOUT:?}"));
+            let msg = self
+                .recv(deadline)
+                .unwrap_or_else(|| panic!("no answer to {method} within {TIMEOUT:?}"));
             if msg.get("id") == Some(&json!(id)) && msg.get("method").is_none() {
                 return msg;
             }
@@ -141,7 +156,10 @@ impl Client {
                 self.write(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
             } else if method == "textDocument/publishDiagnostics" {
                 let uri = msg["params"]["uri"].as_str().unwrap_or("").to_string();
-                let diags = msg["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+                let diags = msg["params"]["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
                 self.diagnostics.insert(uri, diags);
             }
         }
@@ -159,7 +177,10 @@ impl Client {
                 }
             }
             if self.recv(deadline).is_none() {
-                panic!("diagnostics for {key} never matched; last: {:#?}", self.diagnostics.get(&key));
+                panic!(
+                    "diagnostics for {key} never matched; last: {:#?}",
+                    self.diagnostics.get(&key)
+                );
             }
         }
     }
@@ -192,7 +213,10 @@ impl Client {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return status.code().unwrap_or(-1);
             }
-            assert!(Instant::now() < deadline, "server did not exit after `exit`");
+            assert!(
+                Instant::now() < deadline,
+                "server did not exit after `exit`"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -205,40 +229,29 @@ impl Drop for Client {
     }
 }
 
-/// Copies a fixture workspace from tests/fixtures/<name> into a fresh temporary directory.
-pub fn fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures").join(name);
-    let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(&src, dir.path());
-    let root = dir.path().canonicalize().expect("canonical");
-    (dir, root)
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).expect("mkdir");
-    for entry in std::fs::read_dir(src).unwrap_or_else(|e| panic!("{}: {e}", src.display())) {
-        let entry = entry.expect("entry");
-        let to = dst.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &to);
-        } else {
-            std::fs::copy(entry.path(), &to).expect("copy");
-        }
-    }
-}
-
 /// The codes in a diagnostics list.
 pub fn codes(diags: &[Value]) -> Vec<String> {
-    diags.iter().map(|d| d["code"].as_str().unwrap_or("").to_string()).collect()
+    diags
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_string())
+        .collect()
 }
 
 pub fn find<'a>(diags: &'a [Value], code: &str) -> &'a Value {
-    diags.iter().find(|d| d["code"] == code).unwrap_or_else(|| panic!("no {code} in {diags:#?}"))
+    diags
+        .iter()
+        .find(|d| d["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {diags:#?}"))
 }
 
 /// `[[line, char], [line, char]]` of a diagnostic's range.
 pub fn range(d: &Value) -> [[u64; 2]; 2] {
-    let p = |v: &Value| [v["line"].as_u64().unwrap_or(u64::MAX), v["character"].as_u64().unwrap_or(u64::MAX)];
+    let p = |v: &Value| {
+        [
+            v["line"].as_u64().unwrap_or(u64::MAX),
+            v["character"].as_u64().unwrap_or(u64::MAX),
+        ]
+    };
     [p(&d["range"]["start"]), p(&d["range"]["end"])]
 }
 

@@ -40,52 +40,247 @@ pub struct CodeInfo {
     pub summary: &'static str,
 }
 
-const fn c(code: &'static str, severity: Severity, chant_rule: Option<&'static str>, summary: &'static str) -> CodeInfo {
-    CodeInfo { code, severity, chant_rule, summary }
+const fn c(
+    code: &'static str,
+    severity: Severity,
+    chant_rule: Option<&'static str>,
+    summary: &'static str,
+) -> CodeInfo {
+    CodeInfo {
+        code,
+        severity,
+        chant_rule,
+        summary,
+    }
 }
 
 use Severity::*;
 
 pub const CATALOGUE: &[CodeInfo] = &[
     // chant parity (chant-format §5.1)
-    c("parse-error", Error, Some("parse"), "chant cannot load this spec; every chant command skips it"),
-    c("missing-title", Error, Some("title"), "no `# Title` line in the body"),
-    c("unknown-dependency", Error, Some("dependency"), "a `depends_on` entry names no spec"),
-    c("unknown-member", Error, Some("dependency"), "a `members` entry names no spec"),
-    c("missing-required-field", Error, Some("required"), "a field `enterprise.required` asks for is missing"),
-    c("doc-missing-tracks", Warning, Some("type"), "documentation spec without `tracks`"),
-    c("doc-missing-target-files", Warning, Some("type"), "documentation spec without `target_files`"),
-    c("research-missing-inputs", Warning, Some("type"), "research spec with neither `informed_by` nor `origin`"),
-    c("research-missing-target-files", Warning, Some("type"), "research spec without `target_files`"),
-    c("driver-empty-members", Warning, Some("type"), "driver or group with `members: []`"),
-    c("too-many-criteria", Warning, Some("complexity"), "more acceptance criteria than `complexity_criteria`"),
-    c("too-many-files", Warning, Some("complexity"), "more `target_files` than `complexity_files`"),
-    c("too-many-words", Warning, Some("complexity"), "body longer than `complexity_words` (off unless enabled)"),
-    c("id-in-body", Warning, Some("coupling"), "the body names other specs by ID"),
-    c("sibling-reference", Warning, Some("coupling"), "a member names a sibling member by ID"),
-    c("model-waste", Warning, Some("model_waste"), "an expensive model on a simple spec"),
-    c("approval-missing-by", Error, Some("approval"), "approved or rejected without `by`"),
-    c("approval-missing-at", Error, Some("approval"), "approved or rejected without `at`"),
-    c("approval-by-while-pending", Error, Some("approval"), "`by` set while approval is pending"),
-    c("output-schema-missing", Error, Some("output"), "a completed spec's `output_schema` file does not exist"),
+    c(
+        "parse-error",
+        Error,
+        Some("parse"),
+        "chant cannot load this spec; every chant command skips it",
+    ),
+    c(
+        "missing-title",
+        Error,
+        Some("title"),
+        "no `# Title` line in the body",
+    ),
+    c(
+        "unknown-dependency",
+        Error,
+        Some("dependency"),
+        "a `depends_on` entry names no spec",
+    ),
+    c(
+        "unknown-member",
+        Error,
+        Some("dependency"),
+        "a `members` entry names no spec",
+    ),
+    c(
+        "missing-required-field",
+        Error,
+        Some("required"),
+        "a field `enterprise.required` asks for is missing",
+    ),
+    c(
+        "doc-missing-tracks",
+        Warning,
+        Some("type"),
+        "documentation spec without `tracks`",
+    ),
+    c(
+        "doc-missing-target-files",
+        Warning,
+        Some("type"),
+        "documentation spec without `target_files`",
+    ),
+    c(
+        "research-missing-inputs",
+        Warning,
+        Some("type"),
+        "research spec with neither `informed_by` nor `origin`",
+    ),
+    c(
+        "research-missing-target-files",
+        Warning,
+        Some("type"),
+        "research spec without `target_files`",
+    ),
+    c(
+        "driver-empty-members",
+        Warning,
+        Some("type"),
+        "driver or group with `members: []`",
+    ),
+    c(
+        "too-many-criteria",
+        Warning,
+        Some("complexity"),
+        "more acceptance criteria than `complexity_criteria`",
+    ),
+    c(
+        "too-many-files",
+        Warning,
+        Some("complexity"),
+        "more `target_files` than `complexity_files`",
+    ),
+    c(
+        "too-many-words",
+        Warning,
+        Some("complexity"),
+        "body longer than `complexity_words` (off unless enabled)",
+    ),
+    c(
+        "id-in-body",
+        Warning,
+        Some("coupling"),
+        "the body names other specs by ID",
+    ),
+    c(
+        "sibling-reference",
+        Warning,
+        Some("coupling"),
+        "a member names a sibling member by ID",
+    ),
+    c(
+        "model-waste",
+        Warning,
+        Some("model_waste"),
+        "an expensive model on a simple spec",
+    ),
+    c(
+        "approval-missing-by",
+        Error,
+        Some("approval"),
+        "approved or rejected without `by`",
+    ),
+    c(
+        "approval-missing-at",
+        Error,
+        Some("approval"),
+        "approved or rejected without `at`",
+    ),
+    c(
+        "approval-by-while-pending",
+        Error,
+        Some("approval"),
+        "`by` set while approval is pending",
+    ),
+    c(
+        "output-schema-missing",
+        Error,
+        Some("output"),
+        "a completed spec's `output_schema` file does not exist",
+    ),
     // Beyond chant lint
-    c("yaml-syntax", Error, None, "the frontmatter is not valid YAML"),
-    c("invalid-value", Error, None, "a value chant rejects: unknown enum value, wrong shape, duplicate key, tab indentation"),
-    c("unknown-field", Warning, None, "a key chant ignores and drops when it rewrites the spec"),
-    c("unclosed-frontmatter", Warning, None, "an opening `---` without a closing one"),
-    c("byte-order-mark", Warning, None, "a BOM hides the frontmatter from chant"),
-    c("unreadable-file", Error, None, "the file cannot be read as UTF-8 text"),
-    c("inexact-dependency-id", Error, None, "a dependency typed as a short ID; chant needs the exact ID"),
-    c("dependency-cycle", Error, None, "specs that depend on each other in a cycle"),
-    c("self-dependency", Error, None, "a spec that depends on itself"),
-    c("archived-dependency", Hint, None, "a dependency that exists only in the archive"),
-    c("unparsable-dependency", Error, None, "a dependency on a spec chant cannot load"),
-    c("orphaned-member", Warning, None, "a member spec whose driver does not exist"),
-    c("duplicate-id", Warning, None, "two spec files with the same ID"),
-    c("unchecked-criteria", Warning, None, "a completed spec with unchecked acceptance criteria"),
-    c("missing-file", Warning, None, "a referenced input file does not exist"),
-    c("missing-phase-field", Warning, None, "a maintainer-workflow phase spec lacks a field its phase needs"),
-    c("invalid-config", Warning, None, "a problem in `.chant/config.md` or `.chant/lsp.yaml`"),
+    c(
+        "yaml-syntax",
+        Error,
+        None,
+        "the frontmatter is not valid YAML",
+    ),
+    c(
+        "invalid-value",
+        Error,
+        None,
+        "a value chant rejects: unknown enum value, wrong shape, duplicate key, tab indentation",
+    ),
+    c(
+        "unknown-field",
+        Warning,
+        None,
+        "a key chant ignores and drops when it rewrites the spec",
+    ),
+    c(
+        "unclosed-frontmatter",
+        Warning,
+        None,
+        "an opening `---` without a closing one",
+    ),
+    c(
+        "byte-order-mark",
+        Warning,
+        None,
+        "a BOM hides the frontmatter from chant",
+    ),
+    c(
+        "unreadable-file",
+        Error,
+        None,
+        "the file cannot be read as UTF-8 text",
+    ),
+    c(
+        "inexact-dependency-id",
+        Error,
+        None,
+        "a dependency typed as a short ID; chant needs the exact ID",
+    ),
+    c(
+        "dependency-cycle",
+        Error,
+        None,
+        "specs that depend on each other in a cycle",
+    ),
+    c(
+        "self-dependency",
+        Error,
+        None,
+        "a spec that depends on itself",
+    ),
+    c(
+        "archived-dependency",
+        Hint,
+        None,
+        "a dependency that exists only in the archive",
+    ),
+    c(
+        "unparsable-dependency",
+        Error,
+        None,
+        "a dependency on a spec chant cannot load",
+    ),
+    c(
+        "orphaned-member",
+        Warning,
+        None,
+        "a member spec whose driver does not exist",
+    ),
+    c(
+        "duplicate-id",
+        Warning,
+        None,
+        "two spec files with the same ID",
+    ),
+    c(
+        "unchecked-criteria",
+        Warning,
+        None,
+        "a completed spec with unchecked acceptance criteria",
+    ),
+    c(
+        "missing-file",
+        Warning,
+        None,
+        "a referenced input file does not exist",
+    ),
+    c(
+        "missing-phase-field",
+        Warning,
+        None,
+        "a maintainer-workflow phase spec lacks a field its phase needs",
+    ),
+    c(
+        "invalid-config",
+        Warning,
+        None,
+        "a problem in `.chant/config.md` or `.chant/lsp.yaml`",
+    ),
 ];
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
@@ -99,8 +294,16 @@ mod tests {
     #[test]
     fn codes_are_unique_and_kebab_case() {
         for (i, a) in CATALOGUE.iter().enumerate() {
-            assert!(a.code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'), "{}", a.code);
-            assert!(CATALOGUE[i + 1..].iter().all(|b| b.code != a.code), "duplicate {}", a.code);
+            assert!(
+                a.code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{}",
+                a.code
+            );
+            assert!(
+                CATALOGUE[i + 1..].iter().all(|b| b.code != a.code),
+                "duplicate {}",
+                a.code
+            );
         }
     }
 
@@ -108,7 +311,11 @@ mod tests {
     fn docs_list_every_code() {
         let docs = include_str!("../../../docs/diagnostics.md");
         for c in CATALOGUE {
-            assert!(docs.contains(&format!("## `{}`", c.code)), "docs/diagnostics.md lacks `{}`", c.code);
+            assert!(
+                docs.contains(&format!("## `{}`", c.code)),
+                "docs/diagnostics.md lacks `{}`",
+                c.code
+            );
         }
     }
 }

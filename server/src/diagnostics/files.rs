@@ -18,7 +18,11 @@ pub fn is_checkable_path(p: &str) -> bool {
 
 pub(super) fn check(s: &mut Sink) {
     let facts = &s.file.facts;
-    for (field, list) in [("informed_by", &facts.informed_by), ("context", &facts.context), ("origin", &facts.origin)] {
+    for (field, list) in [
+        ("informed_by", &facts.informed_by),
+        ("context", &facts.context),
+        ("origin", &facts.origin),
+    ] {
         for item in crate::model::facts::items(list) {
             missing(s, field, item);
         }
@@ -30,7 +34,9 @@ pub(super) fn check(s: &mut Sink) {
             s.push(
                 "missing-file",
                 prompt.value_range,
-                format!("prompt '{name}' has no file `{rel}`: `chant work` refuses to run this spec"),
+                format!(
+                    "prompt '{name}' has no file `{rel}`: `chant work` refuses to run this spec"
+                ),
             );
         }
     }
@@ -40,7 +46,10 @@ pub(super) fn check(s: &mut Sink) {
             s.push(
                 "missing-file",
                 schema.value_range,
-                format!("output schema `{}` does not exist: the agent's output cannot be validated", schema.value.value),
+                format!(
+                    "output schema `{}` does not exist: the agent's output cannot be validated",
+                    schema.value.value
+                ),
             );
         }
     }
@@ -55,12 +64,26 @@ fn missing(s: &mut Sink, field: &str, item: &Item) {
     let stem = path.rsplit('/').next().and_then(|n| n.strip_suffix(".md"));
     let moved = stem
         .filter(|_| path.contains(".chant/specs/"))
-        .and_then(|id| s.ws.by_id(id).find(|(_, f)| f.location == Location::Archived))
+        .and_then(|id| {
+            s.ws.by_id(id)
+                .find(|(_, f)| f.location == Location::Archived)
+        })
         .map(|(_, f)| f.rel.clone());
-    let consequence = if field == "context" { "chant silently skips it" } else { "the agent will work without it" };
-    let d = s.push("missing-file", item.range, format!("`{field}` names `{path}`, which does not exist: {consequence}"));
+    let consequence = if field == "context" {
+        "chant silently skips it"
+    } else {
+        "the agent will work without it"
+    };
+    let d = s.push(
+        "missing-file",
+        item.range,
+        format!("`{field}` names `{path}`, which does not exist: {consequence}"),
+    );
     if let Some(new) = moved {
         d.message = format!("`{field}` names `{path}`, which was archived to `{new}`");
-        d.fixes.push(super::Fix { title: format!("Point to `{new}`"), edits: vec![Edit::replace(item.range, crate::syntax::edit::scalar(&new))] });
+        d.fixes.push(super::Fix {
+            title: format!("Point to `{new}`"),
+            edits: vec![Edit::replace(item.range, crate::syntax::edit::scalar(&new))],
+        });
     }
 }

@@ -47,17 +47,31 @@ pub(super) fn check(s: &mut Sink) {
                 if ws.cycles().same_cycle(s.key, tk) {
                     let path = ws.cycles().path(ws, s.key, tk);
                     let names: Vec<&str> = std::iter::once(own)
-                        .chain(path.iter().filter_map(|k| ws.get(*k).map(|f| f.id.as_str())))
+                        .chain(
+                            path.iter()
+                                .filter_map(|k| ws.get(*k).map(|f| f.id.as_str())),
+                        )
                         .collect();
                     let related = path
                         .iter()
                         .filter_map(|k| ws.get(*k))
-                        .map(|f| Related { path: f.path.clone(), range: f.facts.depends_on.as_ref().map_or_else(Default::default, |p| p.key), message: format!("{} is on the cycle", f.id) })
+                        .map(|f| Related {
+                            path: f.path.clone(),
+                            range: f
+                                .facts
+                                .depends_on
+                                .as_ref()
+                                .map_or_else(Default::default, |p| p.key),
+                            message: format!("{} is on the cycle", f.id),
+                        })
                         .collect();
                     s.push(
                         "dependency-cycle",
                         dep.range,
-                        format!("dependency cycle: {}; none of these specs can ever become ready", names.join(" -> ")),
+                        format!(
+                            "dependency cycle: {}; none of these specs can ever become ready",
+                            names.join(" -> ")
+                        ),
                     )
                     .related = related;
                 }
@@ -68,7 +82,11 @@ pub(super) fn check(s: &mut Sink) {
     if let Some(members) = &file.facts.members {
         for m in &members.value {
             if ws.resolve_exact(&m.value).is_none() {
-                s.push("unknown-member", m.range, format!("Unknown member spec '{}': no spec has this ID", m.value));
+                s.push(
+                    "unknown-member",
+                    m.range,
+                    format!("Unknown member spec '{}': no spec has this ID", m.value),
+                );
             }
         }
     }
@@ -81,12 +99,21 @@ pub(super) fn check(s: &mut Sink) {
     let others: Vec<Related> = ws
         .by_id(own)
         .filter(|(k, _)| *k != s.key)
-        .map(|(_, f)| Related { path: f.path.clone(), range: Default::default(), message: format!("also {own}") })
+        .map(|(_, f)| Related {
+            path: f.path.clone(),
+            range: Default::default(),
+            message: format!("also {own}"),
+        })
         .collect();
     if !others.is_empty() {
         let paths: Vec<String> = others.iter().map(|r| ws.rel(&r.path)).collect();
         let r = s.whole_spec_range();
-        s.push("duplicate-id", r, format!("another spec file has the ID '{own}': {}", paths.join(", "))).related = others;
+        s.push(
+            "duplicate-id",
+            r,
+            format!("another spec file has the ID '{own}': {}", paths.join(", ")),
+        )
+        .related = others;
     }
 }
 
@@ -109,14 +136,24 @@ fn unknown(s: &mut Sink, dep: &crate::model::facts::Item, field: &str) {
             let d = s.push(
                 "unknown-dependency",
                 dep.range,
-                format!("Unknown dependency '{v}': not an exact ID, and it matches several specs ({})", list.join(", ")),
+                format!(
+                    "Unknown dependency '{v}': not an exact ID, and it matches several specs ({})",
+                    list.join(", ")
+                ),
             );
             for full in list {
-                d.fixes.push(super::Fix { title: format!("Use `{full}`"), edits: vec![Edit::replace(dep.range, full)] });
+                d.fixes.push(super::Fix {
+                    title: format!("Use `{full}`"),
+                    edits: vec![Edit::replace(dep.range, full)],
+                });
             }
         }
         Resolution::None => {
-            s.push("unknown-dependency", dep.range, format!("Unknown dependency '{v}': no spec in specs/ or archive/ has this ID"));
+            s.push(
+                "unknown-dependency",
+                dep.range,
+                format!("Unknown dependency '{v}': no spec in specs/ or archive/ has this ID"),
+            );
         }
     }
 }

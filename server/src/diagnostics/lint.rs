@@ -8,7 +8,11 @@ use super::Sink;
 
 /// chant's `Option` fields are `None` for an absent key and for a null value.
 fn has(s: &Sink, key: &str) -> bool {
-    s.file.syntax.root().and_then(|r| r.get(key)).is_some_and(|e| !e.value.is_null())
+    s.file
+        .syntax
+        .root()
+        .and_then(|r| r.get(key))
+        .is_some_and(|e| !e.value.is_null())
 }
 
 pub(super) fn check(s: &mut Sink) {
@@ -18,13 +22,26 @@ pub(super) fn check(s: &mut Sink) {
     let cfg = &s.ws.config;
     let t = &cfg.thresholds;
     let spec_type = facts.spec_type();
-    let type_range = facts.r#type.as_ref().map_or_else(|| s.whole_spec_range(), |p| p.value_range);
+    let type_range = facts
+        .r#type
+        .as_ref()
+        .map_or_else(|| s.whole_spec_range(), |p| p.value_range);
 
     if body.title.is_none() {
         let at = file.syntax.split.body_start.min(file.text.len());
-        let end = file.text[at..].find('\n').map_or(file.text.len(), |i| at + i);
-        let range = if end > at { crate::syntax::TextRange::new(at, end) } else { s.whole_spec_range() };
-        s.push("missing-title", range, "Missing title: the body needs a `# Title` line; chant names the spec by it");
+        let end = file.text[at..]
+            .find('\n')
+            .map_or(file.text.len(), |i| at + i);
+        let range = if end > at {
+            crate::syntax::TextRange::new(at, end)
+        } else {
+            s.whole_spec_range()
+        };
+        s.push(
+            "missing-title",
+            range,
+            "Missing title: the body needs a `# Title` line; chant names the spec by it",
+        );
     }
 
     for field in &cfg.required {
@@ -36,7 +53,9 @@ pub(super) fn check(s: &mut Sink) {
             s.push(
                 "missing-required-field",
                 r,
-                format!("Missing required field '{field}' (`enterprise.required` in .chant/config.md)"),
+                format!(
+                    "Missing required field '{field}' (`enterprise.required` in .chant/config.md)"
+                ),
             );
         }
     }
@@ -47,7 +66,11 @@ pub(super) fn check(s: &mut Sink) {
                 s.push("doc-missing-tracks", type_range, "Documentation spec missing 'tracks' field: list the source globs this document describes, so drift can be detected");
             }
             if !has(s, "target_files") {
-                s.push("doc-missing-target-files", type_range, "Documentation spec missing 'target_files' field: name the documents it writes");
+                s.push(
+                    "doc-missing-target-files",
+                    type_range,
+                    "Documentation spec missing 'target_files' field: name the documents it writes",
+                );
             }
         }
         "research" => {
@@ -58,14 +81,25 @@ pub(super) fn check(s: &mut Sink) {
                 let fix = super::phase_rules::research_output_fix(s);
                 let d = s.push("research-missing-target-files", type_range, "Research spec missing 'target_files' field: name the document the research writes");
                 if let Some((title, edit)) = fix {
-                    d.fixes.push(super::Fix { title, edits: vec![edit] });
+                    d.fixes.push(super::Fix {
+                        title,
+                        edits: vec![edit],
+                    });
                 }
             }
         }
         "driver" | "group" => {
-            if let Some(m) = facts.members.as_ref().filter(|m| m.value.is_empty() && has(s, "members")) {
+            if let Some(m) = facts
+                .members
+                .as_ref()
+                .filter(|m| m.value.is_empty() && has(s, "members"))
+            {
                 let r = m.value_range;
-                s.push("driver-empty-members", r, "Driver/group spec has empty 'members' array");
+                s.push(
+                    "driver-empty-members",
+                    r,
+                    "Driver/group spec has empty 'members' array",
+                );
             }
         }
         _ => {}
@@ -81,16 +115,33 @@ pub(super) fn check(s: &mut Sink) {
             );
         }
     }
-    if let Some(tf) = facts.target_files.as_ref().filter(|p| p.value.len() > t.complexity_files) {
+    if let Some(tf) = facts
+        .target_files
+        .as_ref()
+        .filter(|p| p.value.len() > t.complexity_files)
+    {
         let (n, r) = (tf.value.len(), tf.key);
-        s.push("too-many-files", r, format!("Spec touches {n} files (>{}) - consider splitting", t.complexity_files));
+        s.push(
+            "too-many-files",
+            r,
+            format!(
+                "Spec touches {n} files (>{}) - consider splitting",
+                t.complexity_files
+            ),
+        );
     }
     if !cfg.words_disabled && body.word_count > t.complexity_words {
-        let r = body.title.as_ref().map_or_else(|| s.whole_spec_range(), |t| t.range);
+        let r = body
+            .title
+            .as_ref()
+            .map_or_else(|| s.whole_spec_range(), |t| t.range);
         s.push(
             "too-many-words",
             r,
-            format!("Spec description is {} words (>{}) - may be too complex for haiku", body.word_count, t.complexity_words),
+            format!(
+                "Spec description is {} words (>{}) - may be too complex for haiku",
+                body.word_count, t.complexity_words
+            ),
         );
     }
 
@@ -142,21 +193,37 @@ pub(super) fn check(s: &mut Sink) {
         };
         if let Some(st) = shown {
             if !a.by {
-                s.push("approval-missing-by", a.key, format!("Approval status is {st} but 'by' field is missing"));
+                s.push(
+                    "approval-missing-by",
+                    a.key,
+                    format!("Approval status is {st} but 'by' field is missing"),
+                );
             }
             if !a.at {
-                s.push("approval-missing-at", a.key, format!("Approval status is {st} but 'at' timestamp is missing"));
+                s.push(
+                    "approval-missing-at",
+                    a.key,
+                    format!("Approval status is {st} but 'at' timestamp is missing"),
+                );
             }
         }
         if a.status == "pending" && a.by {
-            s.push("approval-by-while-pending", a.key, "Approval has 'by' field set but status is still 'pending'");
+            s.push(
+                "approval-by-while-pending",
+                a.key,
+                "Approval has 'by' field set but status is still 'pending'",
+            );
         }
     }
 
     if facts.status() == "completed" {
         if let Some(schema) = &facts.output_schema {
             if !s.ws.file_exists(&schema.value.value) {
-                s.push("output-schema-missing", schema.value_range, format!("Output schema file not found: {}", schema.value.value));
+                s.push(
+                    "output-schema-missing",
+                    schema.value_range,
+                    format!("Output schema file not found: {}", schema.value.value),
+                );
             }
         }
         for cb in body.criteria.iter().filter(|c| !c.checked) {

@@ -42,7 +42,10 @@ pub struct Fix {
 
 impl Diagnostic {
     pub fn with_fix(mut self, title: impl Into<String>, edits: Vec<Edit>) -> Diagnostic {
-        self.fixes.push(Fix { title: title.into(), edits });
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits,
+        });
         self
     }
 }
@@ -56,13 +59,27 @@ pub(crate) struct Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
-    pub fn push(&mut self, code: &'static str, range: TextRange, message: impl Into<String>) -> &mut Diagnostic {
+    pub fn push(
+        &mut self,
+        code: &'static str,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
         let severity = catalogue::lookup(code).map_or(Severity::Warning, |c| c.severity);
         self.push_with(code, severity, range, message)
     }
 
-    pub fn push_with(&mut self, code: &'static str, severity: Severity, range: TextRange, message: impl Into<String>) -> &mut Diagnostic {
-        debug_assert!(catalogue::lookup(code).is_some(), "{code} is not in the catalogue");
+    pub fn push_with(
+        &mut self,
+        code: &'static str,
+        severity: Severity,
+        range: TextRange,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        debug_assert!(
+            catalogue::lookup(code).is_some(),
+            "{code} is not in the catalogue"
+        );
         self.out.push(Diagnostic {
             code,
             severity,
@@ -103,8 +120,15 @@ impl<'a> Sink<'a> {
 
 /// Every diagnostic of one spec.
 pub fn check_spec(ws: &Workspace, key: SpecKey) -> Vec<Diagnostic> {
-    let Some(file) = ws.get(key) else { return Vec::new() };
-    let mut sink = Sink { ws, key, file, out: Vec::new() };
+    let Some(file) = ws.get(key) else {
+        return Vec::new();
+    };
+    let mut sink = Sink {
+        ws,
+        key,
+        file,
+        out: Vec::new(),
+    };
     syntax_rules::check(&mut sink);
     if file.read_error.is_none() {
         lint::check(&mut sink);
@@ -121,7 +145,10 @@ pub fn check_spec(ws: &Workspace, key: SpecKey) -> Vec<Diagnostic> {
 /// Diagnostics of the configuration files: (path, text, diagnostics).
 pub fn check_config(ws: &Workspace) -> Vec<(PathBuf, Vec<Diagnostic>)> {
     let mut out = Vec::new();
-    for (name, problems) in [("config.md", &ws.config.config_problems), ("lsp.yaml", &ws.config.lsp_problems)] {
+    for (name, problems) in [
+        ("config.md", &ws.config.config_problems),
+        ("lsp.yaml", &ws.config.lsp_problems),
+    ] {
         let diags: Vec<Diagnostic> = problems
             .iter()
             .map(|p| Diagnostic {

@@ -29,7 +29,9 @@ pub(super) fn check(s: &mut Sink) {
             "this `---` opens a frontmatter that is never closed: chant reads the whole file as the body and uses default type and status",
         );
     }
-    let Some(fm) = file.syntax.frontmatter() else { return };
+    let Some(fm) = file.syntax.frontmatter() else {
+        return;
+    };
     let text = s.text();
     let line_of = |at: usize| text[..at].matches('\n').count();
     for tab in &fm.tab_indents {
@@ -44,7 +46,10 @@ pub(super) fn check(s: &mut Sink) {
         .push(super::Fix { title: "Indent with spaces".into(), edits: vec![Edit::replace(*tab, spaces)] });
     }
     if let Some(err) = &fm.error {
-        let on_tab_line = fm.tab_indents.iter().any(|t| line_of(t.start()) == line_of(err.range.start()));
+        let on_tab_line = fm
+            .tab_indents
+            .iter()
+            .any(|t| line_of(t.start()) == line_of(err.range.start()));
         if !on_tab_line {
             s.push(
                 "yaml-syntax",
@@ -60,8 +65,15 @@ pub(super) fn check(s: &mut Sink) {
         };
         let d = s.push(code, p.range, p.message.clone());
         for sug in &p.suggestions {
-            let verb = if code == "unknown-field" { "Rename to" } else { "Change to" };
-            d.fixes.push(super::Fix { title: format!("{verb} `{sug}`"), edits: vec![Edit::replace(p.range, sug.clone())] });
+            let verb = if code == "unknown-field" {
+                "Rename to"
+            } else {
+                "Change to"
+            };
+            d.fixes.push(super::Fix {
+                title: format!("{verb} `{sug}`"),
+                edits: vec![Edit::replace(p.range, sug.clone())],
+            });
         }
     }
     if !file.loads {
@@ -69,7 +81,11 @@ pub(super) fn check(s: &mut Sink) {
             .out
             .iter()
             .filter(|d| matches!(d.code, "invalid-value" | "yaml-syntax"))
-            .map(|d| Related { path: file.path.clone(), range: d.range, message: d.message.clone() })
+            .map(|d| Related {
+                path: file.path.clone(),
+                range: d.range,
+                message: d.message.clone(),
+            })
             .collect();
         let d = s.push(
             "parse-error",

@@ -31,7 +31,10 @@ fn load(fixture: &str) -> Workspace {
 
 /// `path:line:col: code: message` per diagnostic, and each fix as the edited line(s).
 fn render(ws: &Workspace) -> String {
-    let mut specs: Vec<_> = ws.specs().filter(|(_, f)| f.location == Location::Active).collect();
+    let mut specs: Vec<_> = ws
+        .specs()
+        .filter(|(_, f)| f.location == Location::Active)
+        .collect();
     specs.sort_by(|a, b| a.1.rel.cmp(&b.1.rel));
     let mut out = String::new();
     for (key, f) in specs {
@@ -39,11 +42,25 @@ fn render(ws: &Workspace) -> String {
         for d in super::check_spec(ws, key) {
             let (l, c) = lines.position(&f.text, d.range.start(), Encoding::Utf32);
             let name = f.rel.rsplit('/').next().unwrap_or("");
-            out.push_str(&format!("{name}:{}:{}: {}[{}]: {}\n", l + 1, c + 1, d.severity.as_str(), d.code, d.message));
+            out.push_str(&format!(
+                "{name}:{}:{}: {}[{}]: {}\n",
+                l + 1,
+                c + 1,
+                d.severity.as_str(),
+                d.code,
+                d.message
+            ));
             for fix in &d.fixes {
                 let fixed = apply(&f.text, &fix.edits);
-                let changed: Vec<&str> = fixed.lines().filter(|l| !f.text.lines().any(|o| o == *l)).collect();
-                out.push_str(&format!("    fix {:?}: {}\n", fix.title, changed.join(" / ")));
+                let changed: Vec<&str> = fixed
+                    .lines()
+                    .filter(|l| !f.text.lines().any(|o| o == *l))
+                    .collect();
+                out.push_str(&format!(
+                    "    fix {:?}: {}\n",
+                    fix.title,
+                    changed.join(" / ")
+                ));
             }
         }
     }
@@ -441,7 +458,9 @@ target_files: [src/x.rs]
     let fs = Arc::new(MemFs::new(parse_fixture(fixture)));
     let mut ws = Workspace::load(root(), fs.clone());
     let all = |ws: &Workspace| -> HashMap<PathBuf, String> {
-        ws.specs().map(|(k, f)| (f.path.clone(), format!("{:?}", super::check_spec(ws, k)))).collect()
+        ws.specs()
+            .map(|(k, f)| (f.path.clone(), format!("{:?}", super::check_spec(ws, k))))
+            .collect()
     };
     let mut shown = all(&ws);
     let p = |n: &str| root().join(format!(".chant/specs/2026-03-01-{n}.md"));
@@ -482,7 +501,13 @@ target_files: [src/x.rs]
         let expected = all(&fresh);
         assert_eq!(shown.len(), expected.len(), "after {}", path.display());
         for (p, d) in &expected {
-            assert_eq!(shown.get(p), Some(d), "stale diagnostics for {} after changing {}", p.display(), path.display());
+            assert_eq!(
+                shown.get(p),
+                Some(d),
+                "stale diagnostics for {} after changing {}",
+                p.display(),
+                path.display()
+            );
         }
     }
 }

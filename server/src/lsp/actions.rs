@@ -10,11 +10,20 @@ use crate::diagnostics;
 use super::convert;
 use super::state::State;
 
-pub fn quick_fixes(st: &State, path: &Path, uri: &lsp::Uri, range: lsp::Range) -> lsp::CodeActionResponse {
+pub fn quick_fixes(
+    st: &State,
+    path: &Path,
+    uri: &lsp::Uri,
+    range: lsp::Range,
+) -> lsp::CodeActionResponse {
     let mut out = Vec::new();
-    let Some(i) = st.root_index(path) else { return out };
+    let Some(i) = st.root_index(path) else {
+        return out;
+    };
     let ws = &st.roots[i];
-    let Some(key) = ws.key_of(path) else { return out };
+    let Some(key) = ws.key_of(path) else {
+        return out;
+    };
     let Some(file) = ws.get(key) else { return out };
     let enc = st.encoding;
     let wanted = convert::text_range(&file.text, &file.lines, range, enc);
@@ -28,13 +37,19 @@ pub fn quick_fixes(st: &State, path: &Path, uri: &lsp::Uri, range: lsp::Range) -
             let edits: Vec<lsp::TextEdit> = fix
                 .edits
                 .iter()
-                .map(|e| lsp::TextEdit { range: convert::range(&file.text, &file.lines, e.range, enc), new_text: e.new_text.clone() })
+                .map(|e| lsp::TextEdit {
+                    range: convert::range(&file.text, &file.lines, e.range, enc),
+                    new_text: e.new_text.clone(),
+                })
                 .collect();
             out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                 title: fix.title.clone(),
                 kind: Some(lsp::CodeActionKind::QUICKFIX),
                 diagnostics: Some(vec![lsp_diag.clone()]),
-                edit: Some(lsp::WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..Default::default() }),
+                edit: Some(lsp::WorkspaceEdit {
+                    changes: Some(HashMap::from([(uri.clone(), edits)])),
+                    ..Default::default()
+                }),
                 is_preferred: Some(single),
                 ..Default::default()
             }));

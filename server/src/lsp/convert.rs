@@ -37,7 +37,13 @@ pub fn path(uri: &lsp::Uri) -> Option<PathBuf> {
     uri.to_file_path().map(|p| p.into_owned())
 }
 
-pub fn diagnostic(ws: &Workspace, text: &str, lines: &LineIndex, d: &Diagnostic, enc: Encoding) -> lsp::Diagnostic {
+pub fn diagnostic(
+    ws: &Workspace,
+    text: &str,
+    lines: &LineIndex,
+    d: &Diagnostic,
+    enc: Encoding,
+) -> lsp::Diagnostic {
     let related: Vec<lsp::DiagnosticRelatedInformation> = d
         .related
         .iter()

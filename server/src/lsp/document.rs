@@ -19,7 +19,10 @@ pub struct Change<'a> {
 
 impl Document {
     pub fn new(text: &str, version: i32) -> Document {
-        Document { rope: Rope::from_str(text), version }
+        Document {
+            rope: Rope::from_str(text),
+            version,
+        }
     }
 
     pub fn apply(&mut self, change: &Change, enc: Encoding) {
@@ -50,15 +53,20 @@ impl Document {
             content_chars -= 1;
         }
         let line_end = start + content_chars;
-        let target = match enc {
-            Encoding::Utf16 => rope.utf16_cu_to_char(rope.char_to_utf16_cu(start) + col as usize),
-            Encoding::Utf8 => {
-                let b = rope.char_to_byte(start) + col as usize;
-                rope.byte_to_char(b.min(rope.len_bytes()))
+        // Clamp in the column's own units before converting: ropey panics past the end.
+        match enc {
+            Encoding::Utf16 => {
+                let first = rope.char_to_utf16_cu(start);
+                let last = rope.char_to_utf16_cu(line_end);
+                rope.utf16_cu_to_char((first + col as usize).min(last))
             }
-            Encoding::Utf32 => start + col as usize,
-        };
-        target.min(line_end)
+            Encoding::Utf8 => {
+                let first = rope.char_to_byte(start);
+                let last = rope.char_to_byte(line_end);
+                rope.byte_to_char((first + col as usize).min(last))
+            }
+            Encoding::Utf32 => (start + col as usize).min(line_end),
+        }
     }
 
     pub fn text(&self) -> String {
@@ -73,23 +81,59 @@ mod tests {
     #[test]
     fn incremental_edits_in_utf16_and_utf8() {
         let mut d = Document::new("a😀b\nsecond\n", 1);
-        d.apply(&Change { range: Some(((0, 3), (0, 4))), text: "X" }, Encoding::Utf16);
+        d.apply(
+            &Change {
+                range: Some(((0, 3), (0, 4))),
+                text: "X",
+            },
+            Encoding::Utf16,
+        );
         assert_eq!(d.text(), "a😀X\nsecond\n");
-        d.apply(&Change { range: Some(((0, 5), (0, 6))), text: "Y" }, Encoding::Utf8);
+        d.apply(
+            &Change {
+                range: Some(((0, 5), (0, 6))),
+                text: "Y",
+            },
+            Encoding::Utf8,
+        );
         assert_eq!(d.text(), "a😀Y\nsecond\n");
         // Past the end of a line clamps to the line end, not into the next line.
-        d.apply(&Change { range: Some(((1, 99), (1, 99))), text: "!" }, Encoding::Utf16);
+        d.apply(
+            &Change {
+                range: Some(((1, 99), (1, 99))),
+                text: "!",
+            },
+            Encoding::Utf16,
+        );
         assert_eq!(d.text(), "a😀Y\nsecond!\n");
-        d.apply(&Change { range: Some(((9, 0), (9, 0))), text: "end" }, Encoding::Utf16);
+        d.apply(
+            &Change {
+                range: Some(((9, 0), (9, 0))),
+                text: "end",
+            },
+            Encoding::Utf16,
+        );
         assert_eq!(d.text(), "a😀Y\nsecond!\nend");
-        d.apply(&Change { range: None, text: "new" }, Encoding::Utf16);
+        d.apply(
+            &Change {
+                range: None,
+                text: "new",
+            },
+            Encoding::Utf16,
+        );
         assert_eq!(d.text(), "new");
     }
 
     #[test]
     fn crlf_lines() {
         let mut d = Document::new("a\r\nb", 1);
-        d.apply(&Change { range: Some(((0, 5), (1, 0))), text: "" }, Encoding::Utf16);
+        d.apply(
+            &Change {
+                range: Some(((0, 5), (1, 0))),
+                text: "",
+            },
+            Encoding::Utf16,
+        );
         assert_eq!(d.text(), "ab");
     }
 }

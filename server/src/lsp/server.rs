@@ -41,7 +41,12 @@ impl Backend {
                 c.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
             }
         });
-        Backend { client, state: Arc::new(Mutex::new(State::default())), publisher: tx, init: Mutex::new(InitInfo::default()) }
+        Backend {
+            client,
+            state: Arc::new(Mutex::new(State::default())),
+            publisher: tx,
+            init: Mutex::new(InitInfo::default()),
+        }
     }
 
     /// A handler that panicked while holding the lock must not take the server down.
@@ -66,7 +71,11 @@ fn in_chant_tree(path: &Path) -> bool {
 }
 
 fn negotiate_encoding(params: &lsp::InitializeParams) -> Encoding {
-    let offered = params.capabilities.general.as_ref().and_then(|g| g.position_encodings.as_ref());
+    let offered = params
+        .capabilities
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref());
     match offered {
         Some(list) if list.contains(&lsp::PositionEncodingKind::UTF8) => Encoding::Utf8,
         _ => Encoding::Utf16,
@@ -84,7 +93,10 @@ fn encoding_kind(e: Encoding) -> lsp::PositionEncodingKind {
 #[allow(deprecated)] // root_uri / root_path: older clients send only these
 fn workspace_folders(params: &lsp::InitializeParams) -> Vec<PathBuf> {
     if let Some(folders) = &params.workspace_folders {
-        return folders.iter().filter_map(|f| convert::path(&f.uri)).collect();
+        return folders
+            .iter()
+            .filter_map(|f| convert::path(&f.uri))
+            .collect();
     }
     if let Some(p) = params.root_uri.as_ref().and_then(convert::path) {
         return vec![p];
@@ -105,21 +117,32 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|d| d.dynamic_registration)
                 .unwrap_or(false),
-            progress: caps.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
+            progress: caps
+                .window
+                .as_ref()
+                .and_then(|w| w.work_done_progress)
+                .unwrap_or(false),
         };
         Ok(lsp::InitializeResult {
-            server_info: Some(lsp::ServerInfo { name: "chant-lsp".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+            server_info: Some(lsp::ServerInfo {
+                name: "chant-lsp".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
             capabilities: lsp::ServerCapabilities {
                 position_encoding: Some(encoding_kind(encoding)),
-                text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
-                    ..Default::default()
-                })),
-                code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
-                    code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
-                    ..Default::default()
-                })),
+                text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+                    lsp::TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                        ..Default::default()
+                    },
+                )),
+                code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+                    lsp::CodeActionOptions {
+                        code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                        ..Default::default()
+                    },
+                )),
                 workspace: Some(lsp::WorkspaceServerCapabilities {
                     workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
                         supported: Some(true),
@@ -153,11 +176,21 @@ impl LanguageServer for Backend {
             let token = lsp::NumberOrString::String("chant-lsp/index".into());
             let progress = if info.progress {
                 let created = client
-                    .send_request::<request::WorkDoneProgressCreate>(lsp::WorkDoneProgressCreateParams { token: token.clone() })
+                    .send_request::<request::WorkDoneProgressCreate>(
+                        lsp::WorkDoneProgressCreateParams {
+                            token: token.clone(),
+                        },
+                    )
                     .await
                     .is_ok();
                 if created {
-                    Some(client.progress(token, "Indexing chant specs").with_percentage(0).begin().await)
+                    Some(
+                        client
+                            .progress(token, "Indexing chant specs")
+                            .with_percentage(0)
+                            .begin()
+                            .await,
+                    )
                 } else {
                     None
                 }
@@ -176,7 +209,11 @@ impl LanguageServer for Backend {
                     let _ = publisher.send(p);
                 }
                 if let Some(p) = &progress {
-                    p.report_with_message(format!("{shown}: {count} specs"), (((n + 1) * 100) / total) as u32).await;
+                    p.report_with_message(
+                        format!("{shown}: {count} specs"),
+                        (((n + 1) * 100) / total) as u32,
+                    )
+                    .await;
                 }
             }
             if let Some(p) = progress {
@@ -190,7 +227,9 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: lsp::DidOpenTextDocumentParams) {
-        let Some(path) = convert::path(&params.text_document.uri) else { return };
+        let Some(path) = convert::path(&params.text_document.uri) else {
+            return;
+        };
         if !in_chant_tree(&path) {
             return; // not a chant file: other markdown is left to other servers
         }
@@ -207,13 +246,28 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
-        let Some(path) = convert::path(&params.text_document.uri) else { return };
+        let Some(path) = convert::path(&params.text_document.uri) else {
+            return;
+        };
         let mut st = self.state();
         let enc = st.encoding;
-        let Some(doc) = st.open.get_mut(&path) else { return };
+        let Some(doc) = st.open.get_mut(&path) else {
+            return;
+        };
         for c in &params.content_changes {
-            let range = c.range.map(|r| ((r.start.line, r.start.character), (r.end.line, r.end.character)));
-            doc.apply(&Change { range, text: &c.text }, enc);
+            let range = c.range.map(|r| {
+                (
+                    (r.start.line, r.start.character),
+                    (r.end.line, r.end.character),
+                )
+            });
+            doc.apply(
+                &Change {
+                    range,
+                    text: &c.text,
+                },
+                enc,
+            );
         }
         doc.version = params.text_document.version;
         let text = doc.text();
@@ -223,7 +277,9 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
-        let Some(path) = convert::path(&params.text_document.uri) else { return };
+        let Some(path) = convert::path(&params.text_document.uri) else {
+            return;
+        };
         let mut st = self.state();
         if st.open.remove(&path).is_none() {
             return;
@@ -238,7 +294,9 @@ impl LanguageServer for Backend {
         let mut st = self.state();
         let mut paths = Vec::new();
         for change in params.changes {
-            let Some(path) = convert::path(&change.uri) else { continue };
+            let Some(path) = convert::path(&change.uri) else {
+                continue;
+            };
             paths.extend(changed_paths(&st, &path));
         }
         let out = st.update_from_disk(&paths);
@@ -255,21 +313,36 @@ impl LanguageServer for Backend {
             }
         }
         for added in &params.event.added {
-            let Some(root) = convert::path(&added.uri).and_then(|p| find_root(&p)) else { continue };
+            let Some(root) = convert::path(&added.uri).and_then(|p| find_root(&p)) else {
+                continue;
+            };
             if self.state().has_root(&root) {
                 continue;
             }
             let fs = fs.clone();
-            let Ok(ws) = tokio::task::spawn_blocking(move || Workspace::load(root, fs)).await else { continue };
+            let Ok(ws) = tokio::task::spawn_blocking(move || Workspace::load(root, fs)).await
+            else {
+                continue;
+            };
             let out = self.state().install(ws);
             self.send(out);
         }
     }
 
-    async fn code_action(&self, params: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
-        let Some(path) = convert::path(&params.text_document.uri) else { return Ok(None) };
+    async fn code_action(
+        &self,
+        params: lsp::CodeActionParams,
+    ) -> Result<Option<lsp::CodeActionResponse>> {
+        let Some(path) = convert::path(&params.text_document.uri) else {
+            return Ok(None);
+        };
         let st = self.state();
-        Ok(Some(super::actions::quick_fixes(&st, &path, &params.text_document.uri, params.range)))
+        Ok(Some(super::actions::quick_fixes(
+            &st,
+            &path,
+            &params.text_document.uri,
+            params.range,
+        )))
     }
 }
 
@@ -283,10 +356,20 @@ fn changed_paths(st: &State, path: &Path) -> Vec<PathBuf> {
         return vec![path.to_path_buf()];
     }
     // A directory came or went (an archive date folder, `mv specs/x ...`).
-    let Some(i) = st.root_index(path) else { return Vec::new() };
+    let Some(i) = st.root_index(path) else {
+        return Vec::new();
+    };
     let ws = &st.roots[i];
-    let mut paths: Vec<PathBuf> = ws.specs().map(|(_, f)| f.path.clone()).filter(|p| p.starts_with(path)).collect();
-    paths.extend(ws.spec_paths_on_disk().into_iter().filter(|p| p.starts_with(path)));
+    let mut paths: Vec<PathBuf> = ws
+        .specs()
+        .map(|(_, f)| f.path.clone())
+        .filter(|p| p.starts_with(path))
+        .collect();
+    paths.extend(
+        ws.spec_paths_on_disk()
+            .into_iter()
+            .filter(|p| p.starts_with(path)),
+    );
     paths.sort();
     paths.dedup();
     paths.retain(|p| !st.open.contains_key(p));
@@ -300,7 +383,9 @@ async fn register_watchers(client: &Client) {
             kind: None,
         }],
     };
-    let Ok(options) = serde_json::to_value(options) else { return };
+    let Ok(options) = serde_json::to_value(options) else {
+        return;
+    };
     let registration = lsp::Registration {
         id: "chant-lsp/watch".into(),
         method: <notification::DidChangeWatchedFiles as notification::Notification>::METHOD.into(),
@@ -308,7 +393,10 @@ async fn register_watchers(client: &Client) {
     };
     if let Err(e) = client.register_capability(vec![registration]).await {
         client
-            .log_message(lsp::MessageType::WARNING, format!("chant-lsp: could not watch .chant/ for changes on disk: {e}"))
+            .log_message(
+                lsp::MessageType::WARNING,
+                format!("chant-lsp: could not watch .chant/ for changes on disk: {e}"),
+            )
             .await;
     }
 }

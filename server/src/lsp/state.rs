@@ -84,7 +84,9 @@ impl State {
         if self.root_index(path).is_some() {
             return Vec::new();
         }
-        let Some(root) = path.parent().and_then(find_root) else { return Vec::new() };
+        let Some(root) = path.parent().and_then(find_root) else {
+            return Vec::new();
+        };
         if self.indexing.contains(&root) {
             return Vec::new();
         }
@@ -93,7 +95,9 @@ impl State {
     }
 
     pub fn remove_root(&mut self, root: &Path) -> Vec<Publish> {
-        let Some(i) = self.roots.iter().position(|ws| ws.root == root) else { return Vec::new() };
+        let Some(i) = self.roots.iter().position(|ws| ws.root == root) else {
+            return Vec::new();
+        };
         let ws = self.roots.remove(i);
         let paths: Vec<PathBuf> = ws.specs().map(|(_, f)| f.path.clone()).collect();
         paths.iter().filter_map(|p| self.clear(p)).collect()
@@ -101,7 +105,9 @@ impl State {
 
     /// Applies a change of one file (buffer text, or None to re-read the disk).
     pub fn update(&mut self, path: &Path, text: Option<String>) -> Vec<Publish> {
-        let Some(i) = self.root_index(path) else { return Vec::new() };
+        let Some(i) = self.root_index(path) else {
+            return Vec::new();
+        };
         let affected = self.roots[i].update(path, text);
         self.publish_affected(i, affected)
     }
@@ -111,7 +117,9 @@ impl State {
     pub fn update_from_disk(&mut self, paths: &[PathBuf]) -> Vec<Publish> {
         let mut per_root: HashMap<usize, Affected> = HashMap::new();
         for path in paths {
-            let Some(i) = self.root_index(path) else { continue };
+            let Some(i) = self.root_index(path) else {
+                continue;
+            };
             let a = self.roots[i].update(path, None);
             let acc = per_root.entry(i).or_default();
             acc.specs.extend(a.specs);
@@ -123,14 +131,20 @@ impl State {
         roots.sort_by_key(|(i, _)| *i);
         for (i, mut affected) in roots {
             // A spec removed and re-created in the batch is not removed.
-            affected.removed.retain(|p| self.roots[i].key_of(p).is_none());
+            affected
+                .removed
+                .retain(|p| self.roots[i].key_of(p).is_none());
             out.extend(self.publish_affected(i, affected));
         }
         out
     }
 
     pub fn publish_affected(&mut self, i: usize, affected: Affected) -> Vec<Publish> {
-        let mut out: Vec<Publish> = affected.removed.iter().filter_map(|p| self.clear(p)).collect();
+        let mut out: Vec<Publish> = affected
+            .removed
+            .iter()
+            .filter_map(|p| self.clear(p))
+            .collect();
         if affected.all {
             out.extend(self.publish_all(i));
             return out;
@@ -145,7 +159,10 @@ impl State {
 
     pub fn publish_all(&mut self, i: usize) -> Vec<Publish> {
         let keys: Vec<SpecKey> = self.roots[i].specs().map(|(k, _)| k).collect();
-        let mut out: Vec<Publish> = keys.into_iter().filter_map(|k| self.publish_spec(i, k)).collect();
+        let mut out: Vec<Publish> = keys
+            .into_iter()
+            .filter_map(|k| self.publish_spec(i, k))
+            .collect();
         let ws = &self.roots[i];
         let enc = self.encoding;
         let converted: Vec<(PathBuf, Vec<lsp::Diagnostic>)> = diagnostics::check_config(ws)
@@ -156,7 +173,10 @@ impl State {
                     None => std::fs::read_to_string(&path).unwrap_or_default(),
                 };
                 let lines = crate::syntax::LineIndex::new(&text);
-                let lsp_diags = diags.iter().map(|d| convert::diagnostic(ws, &text, &lines, d, enc)).collect();
+                let lsp_diags = diags
+                    .iter()
+                    .map(|d| convert::diagnostic(ws, &text, &lines, d, enc))
+                    .collect();
                 (path, lsp_diags)
             })
             .collect();
@@ -190,7 +210,11 @@ impl State {
         self.send_if_changed(&path, diags)
     }
 
-    fn send_if_changed(&mut self, path: &Path, diagnostics: Vec<lsp::Diagnostic>) -> Option<Publish> {
+    fn send_if_changed(
+        &mut self,
+        path: &Path,
+        diagnostics: Vec<lsp::Diagnostic>,
+    ) -> Option<Publish> {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         format!("{diagnostics:?}").hash(&mut h);
         let hash = h.finish();
@@ -209,14 +233,20 @@ impl State {
     /// Clears a file's diagnostics if any were published.
     pub fn clear(&mut self, path: &Path) -> Option<Publish> {
         self.published.remove(path)?;
-        Some(Publish { uri: convert::uri(path)?, diagnostics: Vec::new(), version: None })
+        Some(Publish {
+            uri: convert::uri(path)?,
+            diagnostics: Vec::new(),
+            version: None,
+        })
     }
 
     /// Whether a path is one the server cares about: a spec or a config file of a root.
     pub fn is_chant_file(&self, path: &Path) -> bool {
         self.root_index(path).is_some_and(|i| {
             let ws = &self.roots[i];
-            ws.is_spec_path(path) || path == ws.chant_dir().join("config.md") || path == ws.chant_dir().join("lsp.yaml")
+            ws.is_spec_path(path)
+                || path == ws.chant_dir().join("config.md")
+                || path == ws.chant_dir().join("lsp.yaml")
         })
     }
 }

@@ -75,7 +75,10 @@ impl Config {
             let split = syntax::frontmatter::split(text);
             if let Some(fm) = &split.frontmatter {
                 if let Some(err) = &fm.error {
-                    config.config_problems.push(ConfigProblem { range: err.range, message: err.message.clone() });
+                    config.config_problems.push(ConfigProblem {
+                        range: err.range,
+                        message: err.message.clone(),
+                    });
                 }
                 if let Some(root) = &fm.root {
                     config.read_chant(root);
@@ -85,7 +88,10 @@ impl Config {
         if let Some(text) = lsp_yaml {
             let (root, err) = yaml::parse(text, 0);
             if let Some(err) = err {
-                config.lsp_problems.push(ConfigProblem { range: err.range, message: err.message });
+                config.lsp_problems.push(ConfigProblem {
+                    range: err.range,
+                    message: err.message,
+                });
             }
             if let Some(root) = root {
                 config.read_lsp(&root);
@@ -111,15 +117,24 @@ impl Config {
             ("simple_files", &mut t.simple_files),
             ("simple_words", &mut t.simple_words),
         ] {
-            if let Some(n) = path(&["lint", "thresholds", key]).and_then(|n| n.as_scalar()?.parse().ok()) {
+            if let Some(n) =
+                path(&["lint", "thresholds", key]).and_then(|n| n.as_scalar()?.parse().ok())
+            {
                 *slot = n;
             }
         }
         if let Some(disable) = path(&["lint", "disable"]) {
-            self.words_disabled = disable.items().iter().any(|n| n.as_scalar() == Some("complexity_words"));
+            self.words_disabled = disable
+                .items()
+                .iter()
+                .any(|n| n.as_scalar() == Some("complexity_words"));
         }
         if let Some(req) = path(&["enterprise", "required"]) {
-            self.required = req.items().iter().filter_map(|n| n.as_scalar().map(str::to_string)).collect();
+            self.required = req
+                .items()
+                .iter()
+                .filter_map(|n| n.as_scalar().map(str::to_string))
+                .collect();
         }
         if let Some(b) = path(&["defaults", "main_branch"]).and_then(|n| n.as_scalar()) {
             self.main_branch = b.to_string();
@@ -130,20 +145,30 @@ impl Config {
         for e in root.entries() {
             match e.key.as_scalar().unwrap_or("") {
                 "disable" => {
-                    self.disabled_codes = e.value.items().iter().filter_map(|n| n.as_scalar().map(str::to_string)).collect();
+                    self.disabled_codes = e
+                        .value
+                        .items()
+                        .iter()
+                        .filter_map(|n| n.as_scalar().map(str::to_string))
+                        .collect();
                     for item in e.value.items() {
                         let code = item.as_scalar().unwrap_or("");
                         if crate::diagnostics::catalogue::lookup(code).is_none() {
                             self.lsp_problems.push(ConfigProblem {
                                 range: item.range,
-                                message: format!("unknown diagnostic code `{code}` (see docs/diagnostics.md)"),
+                                message: format!(
+                                    "unknown diagnostic code `{code}` (see docs/diagnostics.md)"
+                                ),
                             });
                         }
                     }
                 }
                 "phases" => {
                     for err in self.phases.merge(&e.value) {
-                        self.lsp_problems.push(ConfigProblem { range: err.range, message: err.message });
+                        self.lsp_problems.push(ConfigProblem {
+                            range: err.range,
+                            message: err.message,
+                        });
                     }
                 }
                 other => self.lsp_problems.push(ConfigProblem {
@@ -174,7 +199,10 @@ mod tests {
 
     #[test]
     fn lsp_yaml_disables_and_overrides() {
-        let c = Config::load(None, Some("disable: [id-in-body, nope]\nphases:\n  - name: fix\n    labels: [bugfix]\n"));
+        let c = Config::load(
+            None,
+            Some("disable: [id-in-body, nope]\nphases:\n  - name: fix\n    labels: [bugfix]\n"),
+        );
         assert_eq!(c.disabled_codes, vec!["id-in-body", "nope"]);
         assert_eq!(c.lsp_problems.len(), 1);
         assert_eq!(c.phases.get("fix").unwrap().labels, vec!["bugfix"]);

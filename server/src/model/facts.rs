@@ -65,18 +65,21 @@ impl SpecFacts {
             prompt: scalar(root, "prompt"),
             output_schema: scalar(root, "output_schema"),
             model: scalar(root, "model"),
-            approval: root.get("approval").filter(|e| !e.value.is_null()).map(|e| {
-                let get = |k: &str| e.value.get(k).filter(|x| !x.value.is_null());
-                Approval {
-                    key: e.key.range,
-                    status: get("status")
-                        .and_then(|x| x.value.as_scalar())
-                        .unwrap_or("pending")
-                        .to_string(),
-                    by: get("by").is_some(),
-                    at: get("at").is_some(),
-                }
-            }),
+            approval: root
+                .get("approval")
+                .filter(|e| !e.value.is_null())
+                .map(|e| {
+                    let get = |k: &str| e.value.get(k).filter(|x| !x.value.is_null());
+                    Approval {
+                        key: e.key.range,
+                        status: get("status")
+                            .and_then(|x| x.value.as_scalar())
+                            .unwrap_or("pending")
+                            .to_string(),
+                        by: get("by").is_some(),
+                        at: get("at").is_some(),
+                    }
+                }),
         }
     }
 
@@ -109,7 +112,11 @@ pub fn items(p: &Option<Present<Vec<Item>>>) -> &[Item] {
 
 impl<T> Present<T> {
     fn map<U>(self, f: impl FnOnce(T) -> U) -> Present<U> {
-        Present { key: self.key, value_range: self.value_range, value: f(self.value) }
+        Present {
+            key: self.key,
+            value_range: self.value_range,
+            value: f(self.value),
+        }
     }
 }
 
@@ -120,7 +127,10 @@ fn scalar(root: &YamlNode, key: &str) -> Option<Present<Item>> {
     Some(Present {
         key: e.key.range,
         value_range: e.value.range,
-        value: Item { value: v.to_string(), range: e.value.range },
+        value: Item {
+            value: v.to_string(),
+            range: e.value.range,
+        },
     })
 }
 
@@ -131,14 +141,26 @@ fn list(root: &YamlNode, key: &str) -> Option<Present<Vec<Item>>> {
     let value = match &e.value.kind {
         NodeKind::Seq { items, .. } => items
             .iter()
-            .filter_map(|n| n.as_scalar().filter(|_| !n.is_null()).map(|v| Item { value: v.to_string(), range: n.range }))
+            .filter_map(|n| {
+                n.as_scalar().filter(|_| !n.is_null()).map(|v| Item {
+                    value: v.to_string(),
+                    range: n.range,
+                })
+            })
             .collect(),
         NodeKind::Scalar { value, .. } if !e.value.is_null() => {
-            vec![Item { value: value.clone(), range: e.value.range }]
+            vec![Item {
+                value: value.clone(),
+                range: e.value.range,
+            }]
         }
         _ => Vec::new(),
     };
-    Some(Present { key: e.key.range, value_range: e.value.range, value })
+    Some(Present {
+        key: e.key.range,
+        value_range: e.value.range,
+        value,
+    })
 }
 
 /// The facts other specs' diagnostics depend on. When a re-parse leaves these equal,
@@ -157,7 +179,8 @@ pub struct GraphFacts {
 
 impl GraphFacts {
     pub fn of(facts: &SpecFacts, syntax: &SpecSyntax, loads: bool) -> GraphFacts {
-        let vals = |p: &Option<Present<Vec<Item>>>| items(p).iter().map(|i| i.value.clone()).collect();
+        let vals =
+            |p: &Option<Present<Vec<Item>>>| items(p).iter().map(|i| i.value.clone()).collect();
         GraphFacts {
             loads,
             spec_type: facts.spec_type().to_string(),

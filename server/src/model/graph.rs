@@ -17,7 +17,14 @@ impl Cycles {
         let nodes: Vec<SpecKey> = ws.specs().map(|(k, _)| k).collect();
         let edges = |k: SpecKey| -> Vec<SpecKey> {
             ws.get(k)
-                .map(|f| f.facts.deps().iter().filter_map(|d| ws.resolve_exact(&d.value).map(|(t, _)| t)).filter(|t| *t != k).collect())
+                .map(|f| {
+                    f.facts
+                        .deps()
+                        .iter()
+                        .filter_map(|d| ws.resolve_exact(&d.value).map(|(t, _)| t))
+                        .filter(|t| *t != k)
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         // Iterative Tarjan.

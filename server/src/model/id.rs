@@ -19,7 +19,10 @@ pub fn member_number(id: &str) -> Option<u32> {
 /// A cross-repository reference `repo:ID`.
 pub fn split_repo(reference: &str) -> Option<(&str, &str)> {
     let (repo, id) = reference.split_once(':')?;
-    let ok = !repo.is_empty() && repo.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok = !repo.is_empty()
+        && repo
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     ok.then_some((repo, id))
 }
 
@@ -33,11 +36,18 @@ pub fn archive_folder(id: &str) -> Option<&str> {
 /// (chant-format §2.3): a unique suffix match, else a unique substring match.
 /// `ids` is every candidate ID. The "today's sequence" step is left out on purpose:
 /// a diagnostic must not change with the calendar.
-pub fn resolve_typed<'a>(input: &str, ids: impl Iterator<Item = &'a str> + Clone) -> Resolution<'a> {
+pub fn resolve_typed<'a>(
+    input: &str,
+    ids: impl Iterator<Item = &'a str> + Clone,
+) -> Resolution<'a> {
     if input.is_empty() {
         return Resolution::None;
     }
-    let suffix: Vec<&str> = ids.clone().filter(|id| id.ends_with(input)).take(2).collect();
+    let suffix: Vec<&str> = ids
+        .clone()
+        .filter(|id| id.ends_with(input))
+        .take(2)
+        .collect();
     if suffix.len() == 1 {
         return Resolution::One(suffix[0]);
     }
@@ -66,7 +76,10 @@ mod tests {
 
     #[test]
     fn groups() {
-        assert_eq!(driver_of("2026-01-24-01y-73b.5"), Some("2026-01-24-01y-73b"));
+        assert_eq!(
+            driver_of("2026-01-24-01y-73b.5"),
+            Some("2026-01-24-01y-73b")
+        );
         assert_eq!(driver_of("X.2.1"), Some("X"));
         assert_eq!(driver_of("v1.x"), None);
         assert_eq!(member_number("X.2.1"), Some(2));
@@ -75,17 +88,33 @@ mod tests {
 
     #[test]
     fn typed_ids_resolve_like_chant_show() {
-        let ids = ["2026-02-08-005-k9w", "2026-02-08-001-x7m", "2026-02-08-001-x7m.1"];
+        let ids = [
+            "2026-02-08-005-k9w",
+            "2026-02-08-001-x7m",
+            "2026-02-08-001-x7m.1",
+        ];
         let it = ids.iter().copied();
-        assert_eq!(resolve_typed("005-k9w", it.clone()), Resolution::One("2026-02-08-005-k9w"));
-        assert_eq!(resolve_typed("x7m", it.clone()), Resolution::One("2026-02-08-001-x7m"));
-        assert!(matches!(resolve_typed("08-001", it.clone()), Resolution::Ambiguous(_)));
+        assert_eq!(
+            resolve_typed("005-k9w", it.clone()),
+            Resolution::One("2026-02-08-005-k9w")
+        );
+        assert_eq!(
+            resolve_typed("x7m", it.clone()),
+            Resolution::One("2026-02-08-001-x7m")
+        );
+        assert!(matches!(
+            resolve_typed("08-001", it.clone()),
+            Resolution::Ambiguous(_)
+        ));
         assert_eq!(resolve_typed("zzz", it), Resolution::None);
     }
 
     #[test]
     fn repo_refs() {
-        assert_eq!(split_repo("backend:2026-01-01-001-abc"), Some(("backend", "2026-01-01-001-abc")));
+        assert_eq!(
+            split_repo("backend:2026-01-01-001-abc"),
+            Some(("backend", "2026-01-01-001-abc"))
+        );
         assert_eq!(split_repo("no colon"), None);
     }
 }

@@ -71,7 +71,10 @@ impl PhaseTable {
         let mut errors = Vec::new();
         for entry in list.items() {
             let Some(name) = entry.get("name").and_then(|e| e.value.as_scalar()) else {
-                errors.push(TableError { range: entry.range, message: "a phase needs a `name`".into() });
+                errors.push(TableError {
+                    range: entry.range,
+                    message: "a phase needs a `name`".into(),
+                });
                 continue;
             };
             let idx = match self.phases.iter().position(|p| p.name == name) {
@@ -126,19 +129,29 @@ impl PhaseTable {
 
     /// The phase of a spec: by label, else by title prefix, else by ID slug.
     pub fn phase_of(&self, id: &str, facts: &SpecFacts, title: Option<&str>) -> Option<&Phase> {
-        if let Some(p) = self.phases.iter().find(|p| facts.label_values().any(|l| p.labels.iter().any(|x| x == l))) {
+        if let Some(p) = self.phases.iter().find(|p| {
+            facts
+                .label_values()
+                .any(|l| p.labels.iter().any(|x| x == l))
+        }) {
             return Some(p);
         }
         if let Some(title) = title {
             let t = strip_phase_number(&title.to_lowercase());
-            if let Some(p) = self.phases.iter().find(|p| p.title_prefixes.iter().any(|x| t.starts_with(x.as_str()))) {
+            if let Some(p) = self
+                .phases
+                .iter()
+                .find(|p| p.title_prefixes.iter().any(|x| t.starts_with(x.as_str())))
+            {
                 return Some(p);
             }
         }
         let stem = super::id::driver_of(id).unwrap_or(id);
-        self.phases
-            .iter()
-            .find(|p| p.slugs.iter().any(|s| stem.ends_with(&format!("-{s}")) || stem == s))
+        self.phases.iter().find(|p| {
+            p.slugs
+                .iter()
+                .any(|s| stem.ends_with(&format!("-{s}")) || stem == s)
+        })
     }
 }
 
@@ -152,20 +165,31 @@ fn strip_phase_number(title: &str) -> String {
     if digits == 0 {
         return title.to_string();
     }
-    rest[digits..].trim_start_matches([':', '.', '-', ' ']).to_string()
+    rest[digits..]
+        .trim_start_matches([':', '.', '-', ' '])
+        .to_string()
 }
 
 fn strings(node: &YamlNode) -> Vec<String> {
     match node.as_scalar() {
         Some(s) if !node.is_null() => vec![s.to_string()],
-        _ => node.items().iter().filter_map(|n| n.as_scalar().map(str::to_string)).collect(),
+        _ => node
+            .items()
+            .iter()
+            .filter_map(|n| n.as_scalar().map(str::to_string))
+            .collect(),
     }
 }
 
 fn requirement(node: &YamlNode) -> Result<Requirement, TableError> {
     let get = |k: &str| node.get(k).map(|e| &e.value);
-    let err = |message: String| TableError { range: node.range, message };
-    let check_name = get("check").and_then(|v| v.as_scalar()).ok_or_else(|| err("a requirement needs a `check`".into()))?;
+    let err = |message: String| TableError {
+        range: node.range,
+        message,
+    };
+    let check_name = get("check")
+        .and_then(|v| v.as_scalar())
+        .ok_or_else(|| err("a requirement needs a `check`".into()))?;
     let list = |k: &str| get(k).map(strings).unwrap_or_default();
     let check = match check_name {
         "issue-reference" => Check::IssueReference,
@@ -176,18 +200,34 @@ fn requirement(node: &YamlNode) -> Result<Requirement, TableError> {
         "informed-by" => Check::InformedBy(list("phases")),
         "issue-link" => Check::IssueLink,
         "depends-on" => Check::DependsOn(list("phases")),
-        "prompt" => Check::Prompt(get("name").and_then(|v| v.as_scalar()).unwrap_or("").to_string()),
+        "prompt" => Check::Prompt(
+            get("name")
+                .and_then(|v| v.as_scalar())
+                .unwrap_or("")
+                .to_string(),
+        ),
         "test-criterion" => Check::TestCriterion,
         other => return Err(err(format!("unknown check `{other}`"))),
     };
-    let severity = get("severity").and_then(|v| v.as_scalar()).unwrap_or("warning").to_string();
-    if !matches!(severity.as_str(), "error" | "warning" | "information" | "hint") {
-        return Err(err(format!("severity `{severity}` is not one of error, warning, information, hint")));
+    let severity = get("severity")
+        .and_then(|v| v.as_scalar())
+        .unwrap_or("warning")
+        .to_string();
+    if !matches!(
+        severity.as_str(),
+        "error" | "warning" | "information" | "hint"
+    ) {
+        return Err(err(format!(
+            "severity `{severity}` is not one of error, warning, information, hint"
+        )));
     }
     Ok(Requirement {
         check,
         severity,
-        why: get("why").and_then(|v| v.as_scalar()).unwrap_or("").to_string(),
+        why: get("why")
+            .and_then(|v| v.as_scalar())
+            .unwrap_or("")
+            .to_string(),
     })
 }
 
@@ -204,7 +244,18 @@ mod tests {
     fn default_table_loads() {
         let t = PhaseTable::default();
         let names: Vec<&str> = t.phases.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["comprehension", "reproduction", "root-cause", "impact-map", "fix", "upstream-pr", "investigation"]);
+        assert_eq!(
+            names,
+            [
+                "comprehension",
+                "reproduction",
+                "root-cause",
+                "impact-map",
+                "fix",
+                "upstream-pr",
+                "investigation"
+            ]
+        );
         assert!(t.phases.iter().all(|p| !p.requires.is_empty()));
     }
 
@@ -214,10 +265,25 @@ mod tests {
         let f = facts("---\nlabels: [issue-1, root-cause]\n---\n# x");
         assert_eq!(t.phase_of("a", &f, None).unwrap().name, "root-cause");
         let f = SpecFacts::default();
-        assert_eq!(t.phase_of("a", &f, Some("Phase 4: Impact Map - Assess")).unwrap().name, "impact-map");
-        assert_eq!(t.phase_of("a", &f, Some("Reproduce issue #3")).unwrap().name, "reproduction");
-        assert_eq!(t.phase_of("004-sprawl", &f, Some("Whatever")).unwrap().name, "impact-map");
-        assert!(t.phase_of("2026-01-01-001-abc", &f, Some("Fix typo")).is_none());
+        assert_eq!(
+            t.phase_of("a", &f, Some("Phase 4: Impact Map - Assess"))
+                .unwrap()
+                .name,
+            "impact-map"
+        );
+        assert_eq!(
+            t.phase_of("a", &f, Some("Reproduce issue #3"))
+                .unwrap()
+                .name,
+            "reproduction"
+        );
+        assert_eq!(
+            t.phase_of("004-sprawl", &f, Some("Whatever")).unwrap().name,
+            "impact-map"
+        );
+        assert!(t
+            .phase_of("2026-01-01-001-abc", &f, Some("Fix typo"))
+            .is_none());
     }
 
     #[test]
@@ -226,8 +292,14 @@ mod tests {
         let (root, _) = yaml::parse("- name: fix\n  labels: [bugfix]\n- name: triage\n  requires:\n    - check: type\n      values: [task]\n", 0);
         assert!(t.merge(&root.unwrap()).is_empty());
         assert_eq!(t.get("fix").unwrap().labels, vec!["bugfix"]);
-        assert!(!t.get("fix").unwrap().requires.is_empty(), "keys not given are kept");
-        assert_eq!(t.get("triage").unwrap().requires[0].check, Check::Type(vec!["task".into()]));
+        assert!(
+            !t.get("fix").unwrap().requires.is_empty(),
+            "keys not given are kept"
+        );
+        assert_eq!(
+            t.get("triage").unwrap().requires[0].check,
+            Check::Type(vec!["task".into()])
+        );
         let (bad, _) = yaml::parse("- name: fix\n  requires:\n    - check: nope\n", 0);
         assert_eq!(t.merge(&bad.unwrap()).len(), 1);
     }

@@ -4,7 +4,14 @@
 use crate::syntax::yaml::{NodeKind, Style, YamlNode};
 use crate::syntax::TextRange;
 
-pub const TYPES: &[&str] = &["code", "task", "driver", "group", "documentation", "research"];
+pub const TYPES: &[&str] = &[
+    "code",
+    "task",
+    "driver",
+    "group",
+    "documentation",
+    "research",
+];
 pub const STATUSES: &[&str] = &[
     "pending",
     "in_progress",
@@ -43,16 +50,34 @@ pub struct Field {
 }
 
 const fn f(name: &'static str, kind: Kind, doc: &'static str) -> Field {
-    Field { name, kind, required: false, doc }
+    Field {
+        name,
+        kind,
+        required: false,
+        doc,
+    }
 }
 
 const fn req(name: &'static str, kind: Kind, doc: &'static str) -> Field {
-    Field { name, kind, required: true, doc }
+    Field {
+        name,
+        kind,
+        required: true,
+        doc,
+    }
 }
 
 const APPROVAL: &[Field] = &[
-    f("required", Kind::Bool, "Whether the spec needs approval before it can be worked."),
-    f("status", Kind::Enum(APPROVAL_STATUSES), "Approval state: `pending` (default), `approved`, `rejected`."),
+    f(
+        "required",
+        Kind::Bool,
+        "Whether the spec needs approval before it can be worked.",
+    ),
+    f(
+        "status",
+        Kind::Enum(APPROVAL_STATUSES),
+        "Approval state: `pending` (default), `approved`, `rejected`.",
+    ),
     f("by", Kind::Str, "Who approved or rejected the spec."),
     f("at", Kind::Str, "When it was approved or rejected."),
 ];
@@ -139,11 +164,20 @@ pub fn check(root: &YamlNode) -> Vec<Problem> {
     out
 }
 
-fn check_map(map: &YamlNode, fields: &'static [Field], parent: Option<&str>, out: &mut Vec<Problem>) {
+fn check_map(
+    map: &YamlNode,
+    fields: &'static [Field],
+    parent: Option<&str>,
+    out: &mut Vec<Problem>,
+) {
     let mut seen: Vec<&str> = Vec::new();
     for entry in map.entries() {
         let Some(key) = entry.key.as_scalar() else {
-            out.push(invalid(entry.key.range, "a key must be a plain name".to_string(), vec![]));
+            out.push(invalid(
+                entry.key.range,
+                "a key must be a plain name".to_string(),
+                vec![],
+            ));
             continue;
         };
         if seen.contains(&key) {
@@ -158,7 +192,10 @@ fn check_map(map: &YamlNode, fields: &'static [Field], parent: Option<&str>, out
         seen.push(key);
         let Some(field) = fields.iter().find(|f| f.name == key) else {
             let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
-            let suggestions: Vec<String> = did_you_mean(key, &names).into_iter().map(String::from).collect();
+            let suggestions: Vec<String> = did_you_mean(key, &names)
+                .into_iter()
+                .map(String::from)
+                .collect();
             let hint = match suggestions.first() {
                 Some(s) => format!("; did you mean `{s}`?"),
                 None => String::new(),
@@ -181,7 +218,11 @@ fn check_map(map: &YamlNode, fields: &'static [Field], parent: Option<&str>, out
         if !seen.contains(&field.name) {
             out.push(invalid(
                 map.range,
-                format!("`{}` is missing `{}`, which chant requires", parent.unwrap_or("frontmatter"), field.name),
+                format!(
+                    "`{}` is missing `{}`, which chant requires",
+                    parent.unwrap_or("frontmatter"),
+                    field.name
+                ),
                 vec![],
             ));
         }
@@ -189,7 +230,12 @@ fn check_map(map: &YamlNode, fields: &'static [Field], parent: Option<&str>, out
 }
 
 fn invalid(range: TextRange, message: String, suggestions: Vec<String>) -> Problem {
-    Problem { kind: ProblemKind::Invalid, range, message, suggestions }
+    Problem {
+        kind: ProblemKind::Invalid,
+        range,
+        message,
+        suggestions,
+    }
 }
 
 fn check_value(field: &Field, value: &YamlNode, out: &mut Vec<Problem>) {
@@ -322,7 +368,9 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -339,7 +387,13 @@ mod tests {
         assert!(err.is_none(), "{err:?}");
         check(&root.unwrap())
             .into_iter()
-            .map(|p| (p.kind, src[p.range.start()..p.range.end()].to_string(), p.suggestions))
+            .map(|p| {
+                (
+                    p.kind,
+                    src[p.range.start()..p.range.end()].to_string(),
+                    p.suggestions,
+                )
+            })
             .collect()
     }
 
@@ -355,7 +409,8 @@ mod tests {
 
     #[test]
     fn shapes_chant_rejects() {
-        let p = problems("labels: bug\ndepends_on: a\nprompt: [x]\nreplay_count: '3'\npublic: yes\n");
+        let p =
+            problems("labels: bug\ndepends_on: a\nprompt: [x]\nreplay_count: '3'\npublic: yes\n");
         let got: Vec<&str> = p.iter().map(|x| x.1.as_str()).collect();
         assert_eq!(got, vec!["bug", "[x]", "'3'", "yes"]);
         assert!(problems("labels:\ncommits:\n- 5636491\napproval: {required: true}\n").is_empty());

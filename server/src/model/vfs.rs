@@ -38,7 +38,9 @@ impl Fs for RealFs {
         for entry in std::fs::read_dir(dir)? {
             let Ok(entry) = entry else { continue };
             let path = entry.path();
-            let is_dir = std::fs::metadata(&path).map(|m| m.is_dir()).unwrap_or(false);
+            let is_dir = std::fs::metadata(&path)
+                .map(|m| m.is_dir())
+                .unwrap_or(false);
             out.push((path, is_dir));
         }
         out.sort();
@@ -72,18 +74,27 @@ impl MemFs {
     }
 
     pub fn write(&self, path: &Path, bytes: Vec<u8>) {
-        self.files.write().unwrap_or_else(|e| e.into_inner()).insert(path.to_path_buf(), bytes);
+        self.files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf(), bytes);
     }
 
     pub fn remove(&self, path: &Path) {
-        self.files.write().unwrap_or_else(|e| e.into_inner()).remove(path);
+        self.files
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(path);
     }
 }
 
 impl Fs for MemFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         let files = self.files.read().unwrap_or_else(|e| e.into_inner());
-        files.get(path).cloned().ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "not found"))
+        files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, "not found"))
     }
 
     fn exists(&self, path: &Path) -> bool {
@@ -95,8 +106,12 @@ impl Fs for MemFs {
         let files = self.files.read().unwrap_or_else(|e| e.into_inner());
         let mut out: Vec<(PathBuf, bool)> = Vec::new();
         for p in files.keys() {
-            let Ok(rest) = p.strip_prefix(dir) else { continue };
-            let Some(first) = rest.components().next() else { continue };
+            let Ok(rest) = p.strip_prefix(dir) else {
+                continue;
+            };
+            let Some(first) = rest.components().next() else {
+                continue;
+            };
             let child = dir.join(first);
             let is_dir = rest.components().count() > 1;
             if !out.iter().any(|(c, _)| *c == child) {

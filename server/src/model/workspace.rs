@@ -45,7 +45,14 @@ pub struct SpecFile {
 }
 
 impl SpecFile {
-    pub fn parse(path: PathBuf, rel: String, id: String, location: Location, text: Result<String, String>, config: &Config) -> SpecFile {
+    pub fn parse(
+        path: PathBuf,
+        rel: String,
+        id: String,
+        location: Location,
+        text: Result<String, String>,
+        config: &Config,
+    ) -> SpecFile {
         let (text, read_error) = match text {
             Ok(t) => (t, None),
             Err(e) => (String::new(), Some(e)),
@@ -54,7 +61,9 @@ impl SpecFile {
         let facts = SpecFacts::read(&syntax);
         let problems = syntax.root().map(schema::check).unwrap_or_default();
         let loads = read_error.is_none()
-            && syntax.frontmatter().is_none_or(|fm| fm.error.is_none() && fm.tab_indents.is_empty())
+            && syntax
+                .frontmatter()
+                .is_none_or(|fm| fm.error.is_none() && fm.tab_indents.is_empty())
             && !problems.iter().any(|p| p.kind != ProblemKind::UnknownKey);
         let graph = GraphFacts::of(&facts, &syntax, loads);
         let title = syntax.body.title.as_ref().map(|t| t.text.as_str());
@@ -120,7 +129,11 @@ impl Workspace {
     }
 
     pub fn new(root: PathBuf, fs: Arc<dyn Fs>) -> Workspace {
-        let read = |p: &str| fs.read(&root.join(".chant").join(p)).ok().and_then(|b| String::from_utf8(b).ok());
+        let read = |p: &str| {
+            fs.read(&root.join(".chant").join(p))
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+        };
         let config = Config::load(read("config.md").as_deref(), read("lsp.yaml").as_deref());
         Workspace {
             root,
@@ -177,7 +190,11 @@ impl Workspace {
     }
 
     fn insert_from_disk(&mut self, path: PathBuf) -> Option<SpecKey> {
-        let text = self.fs.read(&path).map_err(|e| format!("cannot read this file: {e}")).and_then(decode);
+        let text = self
+            .fs
+            .read(&path)
+            .map_err(|e| format!("cannot read this file: {e}"))
+            .and_then(decode);
         self.insert(path, text)
     }
 
@@ -214,10 +231,15 @@ impl Workspace {
     }
 
     fn index(&mut self, key: SpecKey) {
-        let Some(f) = self.files[key as usize].as_ref() else { return };
+        let Some(f) = self.files[key as usize].as_ref() else {
+            return;
+        };
         self.by_id.entry(f.id.clone()).or_default().push(key);
         for d in f.facts.deps() {
-            self.dependents.entry(d.value.clone()).or_default().push(key);
+            self.dependents
+                .entry(d.value.clone())
+                .or_default()
+                .push(key);
         }
         if let Some(n) = f.issue {
             self.by_issue.entry(n).or_default().push(key);
@@ -228,7 +250,9 @@ impl Workspace {
     }
 
     fn unindex(&mut self, key: SpecKey) {
-        let Some(f) = self.files[key as usize].as_ref() else { return };
+        let Some(f) = self.files[key as usize].as_ref() else {
+            return;
+        };
         let drop_from = |map: &mut HashMap<String, Vec<SpecKey>>, k: &str| {
             if let Some(v) = map.get_mut(k) {
                 v.retain(|x| *x != key);
@@ -256,7 +280,12 @@ impl Workspace {
     pub fn update(&mut self, path: &Path, text: Option<String>) -> Affected {
         let chant = self.chant_dir();
         if path == chant.join("config.md") || path == chant.join("lsp.yaml") {
-            let read = |p: &str| self.fs.read(&chant.join(p)).ok().and_then(|b| String::from_utf8(b).ok());
+            let read = |p: &str| {
+                self.fs
+                    .read(&chant.join(p))
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+            };
             let mut config_md = read("config.md");
             let mut lsp_yaml = read("lsp.yaml");
             if let Some(t) = text {
@@ -268,13 +297,20 @@ impl Workspace {
             }
             self.config = Config::load(config_md.as_deref(), lsp_yaml.as_deref());
             self.reparse_all();
-            return Affected { all: true, ..Affected::default() };
+            return Affected {
+                all: true,
+                ..Affected::default()
+            };
         }
         let mut affected = Affected::default();
         let rel = self.rel(path);
-        affected.specs.extend(self.file_refs.get(&rel).into_iter().flatten().copied());
+        affected
+            .specs
+            .extend(self.file_refs.get(&rel).into_iter().flatten().copied());
         let old = self.by_path.get(path).copied();
-        let before = old.and_then(|k| self.get(k)).map(|f| (f.graph.clone(), f.issue, f.id.clone()));
+        let before = old
+            .and_then(|k| self.get(k))
+            .map(|f| (f.graph.clone(), f.issue, f.id.clone()));
         let exists = text.is_some() || self.fs.exists(path);
         let key = if exists && self.is_spec_path(path) {
             match text {
@@ -291,7 +327,9 @@ impl Workspace {
             }
             None
         };
-        let after = key.and_then(|k| self.get(k)).map(|f| (f.graph.clone(), f.issue, f.id.clone()));
+        let after = key
+            .and_then(|k| self.get(k))
+            .map(|f| (f.graph.clone(), f.issue, f.id.clone()));
         if let Some(k) = key {
             affected.specs.insert(k);
         }
@@ -304,12 +342,18 @@ impl Workspace {
         // Facts other specs read changed: dependents, same-issue specs, group, cycles.
         let added_or_removed = before.is_none() || after.is_none();
         for (_, issue, id) in before.iter().chain(after.iter()) {
-            affected.specs.extend(self.dependents.get(id).into_iter().flatten().copied());
+            affected
+                .specs
+                .extend(self.dependents.get(id).into_iter().flatten().copied());
             if let Some(n) = issue {
-                affected.specs.extend(self.by_issue.get(n).into_iter().flatten().copied());
+                affected
+                    .specs
+                    .extend(self.by_issue.get(n).into_iter().flatten().copied());
             }
             if added_or_removed {
-                affected.specs.extend(self.by_id.get(id).into_iter().flatten().copied());
+                affected
+                    .specs
+                    .extend(self.by_id.get(id).into_iter().flatten().copied());
                 affected.specs.extend(self.members_of(id).map(|(k, _)| k));
                 // Dependencies typed inexactly may now resolve differently.
                 for (dep, keys) in &self.dependents {
@@ -319,11 +363,14 @@ impl Workspace {
                 }
             }
         }
-        let deps_changed = before.as_ref().map(|b| &b.0.deps) != after.as_ref().map(|a| &a.0.deps) || added_or_removed;
+        let deps_changed = before.as_ref().map(|b| &b.0.deps) != after.as_ref().map(|a| &a.0.deps)
+            || added_or_removed;
         if deps_changed {
             let old_cycles = std::mem::take(&mut self.cycles);
             self.cycles = graph::Cycles::compute(self);
-            affected.specs.extend(old_cycles.members().chain(self.cycles.members()));
+            affected
+                .specs
+                .extend(old_cycles.members().chain(self.cycles.members()));
         }
         affected
     }
@@ -332,7 +379,9 @@ impl Workspace {
         let paths: Vec<PathBuf> = self.by_path.keys().cloned().collect();
         for p in paths {
             if let Some(k) = self.by_path.get(&p).copied() {
-                let text = self.get(k).and_then(|f| f.read_error.is_none().then(|| f.text.to_string()));
+                let text = self
+                    .get(k)
+                    .and_then(|f| f.read_error.is_none().then(|| f.text.to_string()));
                 match text {
                     Some(t) => self.insert(p, Ok(t)),
                     None => self.insert_from_disk(p),
@@ -351,7 +400,10 @@ impl Workspace {
     }
 
     pub fn specs(&self) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
-        self.files.iter().enumerate().filter_map(|(k, f)| f.as_ref().map(|f| (k as SpecKey, f)))
+        self.files
+            .iter()
+            .enumerate()
+            .filter_map(|(k, f)| f.as_ref().map(|f| (k as SpecKey, f)))
     }
 
     pub fn len(&self) -> usize {
@@ -364,7 +416,11 @@ impl Workspace {
 
     /// Every spec file with this exact ID (normally one).
     pub fn by_id(&self, id: &str) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
-        self.by_id.get(id).into_iter().flatten().filter_map(|k| self.get(*k).map(|f| (*k, f)))
+        self.by_id
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.get(*k).map(|f| (*k, f)))
     }
 
     /// The spec a `depends_on` entry names exactly, preferring an active one.
@@ -381,20 +437,35 @@ impl Workspace {
 
     /// Specs whose `depends_on` names `id` exactly.
     pub fn dependents(&self, id: &str) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
-        self.dependents.get(id).into_iter().flatten().filter_map(|k| self.get(*k).map(|f| (*k, f)))
+        self.dependents
+            .get(id)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.get(*k).map(|f| (*k, f)))
     }
 
     pub fn issue_specs(&self, n: u64) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
-        self.by_issue.get(&n).into_iter().flatten().filter_map(|k| self.get(*k).map(|f| (*k, f)))
+        self.by_issue
+            .get(&n)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.get(*k).map(|f| (*k, f)))
     }
 
     /// Members of a driver: specs whose ID is `<driver>.<N>…`.
-    pub fn members_of<'a>(&'a self, driver: &'a str) -> impl Iterator<Item = (SpecKey, &'a SpecFile)> + 'a {
+    pub fn members_of<'a>(
+        &'a self,
+        driver: &'a str,
+    ) -> impl Iterator<Item = (SpecKey, &'a SpecFile)> + 'a {
         // Members share the driver's ID prefix; they are few, and the by-ID map is
         // small enough that a prefix scan is only done when groups are asked about.
         self.by_id
             .iter()
-            .filter(move |(id, _)| id.len() > driver.len() && id.starts_with(driver) && id::driver_of(id) == Some(driver))
+            .filter(move |(id, _)| {
+                id.len() > driver.len()
+                    && id.starts_with(driver)
+                    && id::driver_of(id) == Some(driver)
+            })
             .flat_map(|(_, keys)| keys.iter())
             .filter_map(|k| self.get(*k).map(|f| (*k, f)))
     }

@@ -44,7 +44,9 @@ const AC_MARKER: &str = "## Acceptance Criteria";
 
 pub fn parse(text: &str, body_start: usize) -> Body {
     let mut body = Body {
-        word_count: text[body_start.min(text.len())..].split_whitespace().count(),
+        word_count: text[body_start.min(text.len())..]
+            .split_whitespace()
+            .count(),
         ..Body::default()
     };
     let mut in_fence = false;
@@ -147,8 +149,13 @@ fn match_id_at(b: &[u8], i: usize) -> Option<usize> {
     let digit = |c: u8| c.is_ascii_digit();
     let base36 = |c: u8| c.is_ascii_digit() || c.is_ascii_lowercase();
     // (length, class) runs separated by '-'
-    let runs: [(usize, &dyn Fn(u8) -> bool); 5] =
-        [(4, &digit), (2, &digit), (2, &digit), (3, &base36), (3, &base36)];
+    let runs: [(usize, &dyn Fn(u8) -> bool); 5] = [
+        (4, &digit),
+        (2, &digit),
+        (2, &digit),
+        (3, &base36),
+        (3, &base36),
+    ];
     let mut p = i;
     for (n, (len, class)) in runs.iter().enumerate() {
         if n > 0 {

@@ -13,11 +13,17 @@ pub struct Edit {
 
 impl Edit {
     pub fn replace(range: TextRange, new_text: impl Into<String>) -> Edit {
-        Edit { range, new_text: new_text.into() }
+        Edit {
+            range,
+            new_text: new_text.into(),
+        }
     }
 
     pub fn insert(at: usize, new_text: impl Into<String>) -> Edit {
-        Edit { range: TextRange::empty(at), new_text: new_text.into() }
+        Edit {
+            range: TextRange::empty(at),
+            new_text: new_text.into(),
+        }
     }
 }
 
@@ -50,7 +56,10 @@ pub fn set_scalar(text: &str, fm: &Frontmatter, key: &str, value: &str) -> Edit 
     let entry = fm.root.as_ref().and_then(|r| r.get(key));
     match entry {
         Some(e) if !e.value.is_null() => Edit::replace(e.value.range, scalar(value)),
-        Some(e) => Edit::replace(TextRange::new(e.key.range.end(), end_of_line(text, e.key.range.end())), format!(": {}", scalar(value))),
+        Some(e) => Edit::replace(
+            TextRange::new(e.key.range.end(), end_of_line(text, e.key.range.end())),
+            format!(": {}", scalar(value)),
+        ),
         None => Edit::insert(new_key_at(fm), format!("{key}: {}\n", scalar(value))),
     }
 }
@@ -78,7 +87,9 @@ pub fn add_list_item(text: &str, fm: &Frontmatter, key: &str, value: &str) -> Ed
             let last = &items[items.len() - 1];
             let first = &items[0];
             let line_start = text[..first.range.start()].rfind('\n').map_or(0, |i| i + 1);
-            let dash = text[line_start..first.range.start()].find('-').map_or(0, |i| i);
+            let dash = text[line_start..first.range.start()]
+                .find('-')
+                .map_or(0, |i| i);
             let indent = &text[line_start..line_start + dash];
             Edit::insert(last.range.end(), format!("\n{indent}- {value}"))
         }
@@ -117,19 +128,46 @@ mod tests {
 
     #[test]
     fn list_items_follow_the_files_style() {
-        assert_eq!(add("---\nlabels:\n  - a\n---\n", "labels", "b"), "---\nlabels:\n  - a\n  - b\n---\n");
-        assert_eq!(add("---\nlabels: [a]\n---\n", "labels", "b"), "---\nlabels: [a, b]\n---\n");
-        assert_eq!(add("---\nlabels: []\n---\n", "labels", "b"), "---\nlabels: [b]\n---\n");
-        assert_eq!(add("---\nlabels:\n---\n", "labels", "b"), "---\nlabels:\n- b\n---\n");
-        assert_eq!(add("---\ntype: code\n---\n", "labels", "b"), "---\ntype: code\nlabels:\n- b\n---\n");
-        assert_eq!(add("---\ndepends_on: x\n---\n", "depends_on", "y"), "---\ndepends_on: [x, y]\n---\n");
+        assert_eq!(
+            add("---\nlabels:\n  - a\n---\n", "labels", "b"),
+            "---\nlabels:\n  - a\n  - b\n---\n"
+        );
+        assert_eq!(
+            add("---\nlabels: [a]\n---\n", "labels", "b"),
+            "---\nlabels: [a, b]\n---\n"
+        );
+        assert_eq!(
+            add("---\nlabels: []\n---\n", "labels", "b"),
+            "---\nlabels: [b]\n---\n"
+        );
+        assert_eq!(
+            add("---\nlabels:\n---\n", "labels", "b"),
+            "---\nlabels:\n- b\n---\n"
+        );
+        assert_eq!(
+            add("---\ntype: code\n---\n", "labels", "b"),
+            "---\ntype: code\nlabels:\n- b\n---\n"
+        );
+        assert_eq!(
+            add("---\ndepends_on: x\n---\n", "depends_on", "y"),
+            "---\ndepends_on: [x, y]\n---\n"
+        );
     }
 
     #[test]
     fn scalars_replace_or_insert() {
-        assert_eq!(set("---\ntype: docs\n---\n", "type", "documentation"), "---\ntype: documentation\n---\n");
-        assert_eq!(set("---\ntype:\n---\n", "type", "code"), "---\ntype: code\n---\n");
-        assert_eq!(set("---\n---\n", "prompt", "reproduce"), "---\nprompt: reproduce\n---\n");
+        assert_eq!(
+            set("---\ntype: docs\n---\n", "type", "documentation"),
+            "---\ntype: documentation\n---\n"
+        );
+        assert_eq!(
+            set("---\ntype:\n---\n", "type", "code"),
+            "---\ntype: code\n---\n"
+        );
+        assert_eq!(
+            set("---\n---\n", "prompt", "reproduce"),
+            "---\nprompt: reproduce\n---\n"
+        );
         assert_eq!(scalar("a: b"), "\"a: b\"");
         assert_eq!(scalar(".chant/research/x.md"), ".chant/research/x.md");
     }

@@ -185,7 +185,10 @@ mod tests {
             let (l, col) = idx.position(text, c, enc);
             assert_eq!(idx.offset(text, l, col, enc), c);
         }
-        assert_eq!(idx.position(text, text.find('e').unwrap(), Encoding::Utf16), (3, 0));
+        assert_eq!(
+            idx.position(text, text.find('e').unwrap(), Encoding::Utf16),
+            (3, 0)
+        );
     }
 
     #[test]

@@ -21,9 +21,18 @@ pub struct YamlNode {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
-    Scalar { value: String, style: Style },
-    Seq { items: Vec<YamlNode>, flow: bool },
-    Map { entries: Vec<MapEntry>, flow: bool },
+    Scalar {
+        value: String,
+        style: Style,
+    },
+    Seq {
+        items: Vec<YamlNode>,
+        flow: bool,
+    },
+    Map {
+        entries: Vec<MapEntry>,
+        flow: bool,
+    },
     /// `*anchor`: chant accepts aliases; we do not expand them.
     Alias,
 }
@@ -77,7 +86,9 @@ impl YamlNode {
 
     /// The first entry whose key is `key` (chant rejects duplicates; we report them elsewhere).
     pub fn get(&self, key: &str) -> Option<&MapEntry> {
-        self.entries().iter().find(|e| e.key.as_scalar() == Some(key))
+        self.entries()
+            .iter()
+            .find(|e| e.key.as_scalar() == Some(key))
     }
 
     pub fn kind_name(&self) -> &'static str {
@@ -92,8 +103,17 @@ impl YamlNode {
 }
 
 enum Frame {
-    Seq { start: usize, items: Vec<YamlNode>, flow: bool },
-    Map { start: usize, entries: Vec<MapEntry>, key: Option<YamlNode>, flow: bool },
+    Seq {
+        start: usize,
+        items: Vec<YamlNode>,
+        flow: bool,
+    },
+    Map {
+        start: usize,
+        entries: Vec<MapEntry>,
+        key: Option<YamlNode>,
+        flow: bool,
+    },
 }
 
 /// Parses `src` (the frontmatter text, which starts at byte `base` of the file).
@@ -156,9 +176,18 @@ pub fn parse(src: &str, base: usize) -> (Option<YamlNode>, Option<YamlError>) {
                 }
                 let flow = matches!(src.as_bytes().get(start - base), Some(b'[' | b'{'));
                 stack.push(if matches!(event, Event::SequenceStart(..)) {
-                    Frame::Seq { start, items: Vec::new(), flow }
+                    Frame::Seq {
+                        start,
+                        items: Vec::new(),
+                        flow,
+                    }
                 } else {
-                    Frame::Map { start, entries: Vec::new(), key: None, flow }
+                    Frame::Map {
+                        start,
+                        entries: Vec::new(),
+                        key: None,
+                        flow,
+                    }
                 });
                 continue;
             }
@@ -167,12 +196,31 @@ pub fn parse(src: &str, base: usize) -> (Option<YamlNode>, Option<YamlError>) {
                 // Flow collections end at their bracket; block ones at their last child.
                 match frame {
                     Frame::Seq { start, items, flow } => {
-                        let last = if flow { end } else { items.last().map_or(start, |n| n.range.end()) };
-                        YamlNode { kind: NodeKind::Seq { items, flow }, range: TextRange::new(start, last) }
+                        let last = if flow {
+                            end
+                        } else {
+                            items.last().map_or(start, |n| n.range.end())
+                        };
+                        YamlNode {
+                            kind: NodeKind::Seq { items, flow },
+                            range: TextRange::new(start, last),
+                        }
                     }
-                    Frame::Map { start, entries, flow, .. } => {
-                        let last = if flow { end } else { entries.last().map_or(start, |e| e.value.range.end()) };
-                        YamlNode { kind: NodeKind::Map { entries, flow }, range: TextRange::new(start, last) }
+                    Frame::Map {
+                        start,
+                        entries,
+                        flow,
+                        ..
+                    } => {
+                        let last = if flow {
+                            end
+                        } else {
+                            entries.last().map_or(start, |e| e.value.range.end())
+                        };
+                        YamlNode {
+                            kind: NodeKind::Map { entries, flow },
+                            range: TextRange::new(start, last),
+                        }
                     }
                 }
             }
@@ -187,7 +235,10 @@ pub fn parse(src: &str, base: usize) -> (Option<YamlNode>, Option<YamlError>) {
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map { entries, key, .. }) => match key.take() {
                 None => *key = Some(node),
-                Some(k) => entries.push(MapEntry { key: k, value: node }),
+                Some(k) => entries.push(MapEntry {
+                    key: k,
+                    value: node,
+                }),
             },
         }
     }
@@ -212,11 +263,15 @@ fn describe_scan_error(info: &str) -> String {
 fn token_range(src: &str, base: usize, start: usize) -> TextRange {
     let rel = (start - base).min(src.len());
     let rest = &src[rel..];
-    let len = rest
-        .find(|c: char| c.is_whitespace())
-        .unwrap_or(rest.len());
+    let len = rest.find(|c: char| c.is_whitespace()).unwrap_or(rest.len());
     let len = if len == 0 {
-        rest.chars().next().map_or(0, |c| if c == '\n' || c == '\r' { 0 } else { c.len_utf8() })
+        rest.chars().next().map_or(0, |c| {
+            if c == '\n' || c == '\r' {
+                0
+            } else {
+                c.len_utf8()
+            }
+        })
     } else {
         len
     };
@@ -237,7 +292,10 @@ impl CharOffsets {
             t.push(src.len() as u32);
             t
         });
-        CharOffsets { table, len: src.len() }
+        CharOffsets {
+            table,
+            len: src.len(),
+        }
     }
 
     fn byte(&self, char_index: usize) -> usize {
@@ -268,7 +326,10 @@ mod tests {
         assert_eq!(slice(src, items[0].range), "a-1");
         assert_eq!(slice(src, items[1].range), "'b'");
         let labels = root.get("labels").unwrap();
-        assert!(matches!(labels.value.kind, NodeKind::Seq { flow: true, .. }));
+        assert!(matches!(
+            labels.value.kind,
+            NodeKind::Seq { flow: true, .. }
+        ));
         assert_eq!(slice(src, labels.value.items()[1].range), "é");
         assert_eq!(slice(src, labels.value.range), "[x, é]");
         assert_eq!(slice(src, root.get("type").unwrap().value.range), "code");

@@ -1,0 +1,1 @@
+// kvstore storage (demo file)

@@ -1,0 +1,1 @@
+// Regression test for issue #1234 (demo file)

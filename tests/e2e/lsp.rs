@@ -278,3 +278,28 @@ fn a_broken_spec_does_not_hide_the_others() {
     assert!(d[0]["message"].as_str().unwrap().contains("UTF-8"));
     assert_eq!(c.shutdown(), 0);
 }
+
+#[test]
+fn several_roots_from_several_folders() {
+    let (_d1, one) = workspace(&[(".chant/specs/2026-03-01-002-bbb.md", B)]);
+    // A monorepo folder: the `.chant/` roots sit in project subdirectories.
+    let (_d2, mono) = workspace(&[(
+        "svc/api/.chant/specs/2026-03-02-001-xyz.md",
+        "---\nstatus: done\n---\n# X\n",
+    )]);
+    std::fs::remove_dir_all(mono.join(".chant")).unwrap();
+    let (mut c, _) = Client::start(&[&one, &mono], Client::default_capabilities());
+    let d = c.wait_diagnostics(&one.join(".chant/specs/2026-03-01-002-bbb.md"), |d| {
+        !d.is_empty()
+    });
+    assert_eq!(codes(&d), ["unknown-dependency"]);
+    let x = mono.join("svc/api/.chant/specs/2026-03-02-001-xyz.md");
+    let d = c.wait_diagnostics(&x, |d| !d.is_empty());
+    assert!(codes(&d).contains(&"invalid-value".to_string()));
+    // Removing the folder clears its diagnostics.
+    c.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": [{"uri": uri(&mono), "name": "mono"}]}}),
+    );
+    c.wait_diagnostics(&x, |d| d.is_empty());
+}

@@ -10,7 +10,7 @@ use tower_lsp_server::ls_types::{self as lsp, notification, request};
 use tower_lsp_server::{Client, LanguageServer};
 
 use crate::model::vfs::Fs;
-use crate::model::workspace::find_root;
+use crate::model::workspace::find_roots;
 use crate::model::Workspace;
 use crate::syntax::Encoding;
 
@@ -63,6 +63,23 @@ impl Backend {
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Runs one handler's work; a panic (a bug of ours) is reported on stderr and the server
+/// keeps serving instead of dying with the editor's session.
+fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Option<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            let msg = e
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| e.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            eprintln!("chant-lsp: internal error while handling {what}: {msg}");
+            None
+        }
+    }
 }
 
 /// Whether a path sits inside some `.chant/` directory (cheap test before any I/O).
@@ -161,7 +178,7 @@ impl LanguageServer for Backend {
         let client = self.client.clone();
         let state = self.state.clone();
         let publisher = self.publisher.clone();
-        let mut roots: Vec<PathBuf> = info.folders.iter().filter_map(|f| find_root(f)).collect();
+        let mut roots: Vec<PathBuf> = info.folders.iter().flat_map(|f| find_roots(f)).collect();
         roots.sort();
         roots.dedup();
         {
@@ -204,7 +221,8 @@ impl LanguageServer for Backend {
                 let ws = tokio::task::spawn_blocking(move || Workspace::load(root, fs)).await;
                 let Ok(ws) = ws else { continue };
                 let count = ws.len();
-                let publishes = lock(&state).install(ws);
+                let publishes =
+                    guarded("indexing", || lock(&state).install(ws)).unwrap_or_default();
                 for p in publishes {
                     let _ = publisher.send(p);
                 }
@@ -233,16 +251,18 @@ impl LanguageServer for Backend {
         if !in_chant_tree(&path) {
             return; // not a chant file: other markdown is left to other servers
         }
-        let mut st = self.state();
-        let mut out = st.ensure_root_for(&path);
-        if !st.is_chant_file(&path) && st.root_index(&path).is_some() {
-            return;
-        }
-        let doc = Document::new(&params.text_document.text, params.text_document.version);
-        st.open.insert(path.clone(), doc);
-        out.extend(st.update(&path, Some(params.text_document.text)));
-        drop(st);
-        self.send(out);
+        let out = guarded("textDocument/didOpen", || {
+            let mut st = self.state();
+            let mut out = st.ensure_root_for(&path);
+            if !st.is_chant_file(&path) && st.root_index(&path).is_some() {
+                return out;
+            }
+            let doc = Document::new(&params.text_document.text, params.text_document.version);
+            st.open.insert(path.clone(), doc);
+            out.extend(st.update(&path, Some(params.text_document.text)));
+            out
+        });
+        self.send(out.unwrap_or_default());
     }
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
@@ -280,14 +300,15 @@ impl LanguageServer for Backend {
         let Some(path) = convert::path(&params.text_document.uri) else {
             return;
         };
-        let mut st = self.state();
-        if st.open.remove(&path).is_none() {
-            return;
-        }
-        // The disk's text is the truth again.
-        let out = st.update(&path, None);
-        drop(st);
-        self.send(out);
+        let out = guarded("textDocument/didClose", || {
+            let mut st = self.state();
+            if st.open.remove(&path).is_none() {
+                return Vec::new();
+            }
+            // The disk's text is the truth again.
+            st.update(&path, None)
+        });
+        self.send(out.unwrap_or_default());
     }
 
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
@@ -307,25 +328,30 @@ impl LanguageServer for Backend {
     async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
         let fs = self.state().fs.clone();
         for removed in &params.event.removed {
-            if let Some(root) = convert::path(&removed.uri).and_then(|p| find_root(&p)) {
+            for root in convert::path(&removed.uri)
+                .map(|p| find_roots(&p))
+                .unwrap_or_default()
+            {
                 let out = self.state().remove_root(&root);
                 self.send(out);
             }
         }
         for added in &params.event.added {
-            let Some(root) = convert::path(&added.uri).and_then(|p| find_root(&p)) else {
-                continue;
-            };
-            if self.state().has_root(&root) {
-                continue;
+            for root in convert::path(&added.uri)
+                .map(|p| find_roots(&p))
+                .unwrap_or_default()
+            {
+                if self.state().has_root(&root) {
+                    continue;
+                }
+                let fs = fs.clone();
+                let Ok(ws) = tokio::task::spawn_blocking(move || Workspace::load(root, fs)).await
+                else {
+                    continue;
+                };
+                let out = self.state().install(ws);
+                self.send(out);
             }
-            let fs = fs.clone();
-            let Ok(ws) = tokio::task::spawn_blocking(move || Workspace::load(root, fs)).await
-            else {
-                continue;
-            };
-            let out = self.state().install(ws);
-            self.send(out);
         }
     }
 

@@ -515,3 +515,42 @@ pub fn find_root(start: &Path) -> Option<PathBuf> {
         .find(|dir| dir.join(".chant").is_dir())
         .map(Path::to_path_buf)
 }
+
+/// The `.chant/` roots for an editor's workspace folder: the one at or above it, else
+/// those a few levels below it (a monorepo with one workspace per project).
+pub fn find_roots(folder: &Path) -> Vec<PathBuf> {
+    if let Some(root) = find_root(folder) {
+        return vec![root];
+    }
+    let mut out = Vec::new();
+    let mut frontier = vec![folder.to_path_buf()];
+    for _ in 0..3 {
+        let mut next = Vec::new();
+        for dir in frontier {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.')
+                    || matches!(name.as_ref(), "target" | "node_modules" | "vendor")
+                {
+                    continue;
+                }
+                if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    continue;
+                }
+                let path = entry.path();
+                if path.join(".chant").is_dir() {
+                    out.push(path);
+                } else {
+                    next.push(path);
+                }
+            }
+        }
+        frontier = next;
+    }
+    out.sort();
+    out
+}

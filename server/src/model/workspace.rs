@@ -154,8 +154,31 @@ impl Workspace {
     pub fn load(root: PathBuf, fs: Arc<dyn Fs>) -> Workspace {
         let mut ws = Workspace::new(root, fs);
         let paths = ws.spec_paths_on_disk();
-        for path in paths {
-            ws.insert_from_disk(path);
+        // Reading and parsing are independent per file: spread them over the cores,
+        // then index on this thread.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let chunk = paths.len().div_ceil(threads).max(1);
+        let parsed: Vec<Vec<SpecFile>> = std::thread::scope(|scope| {
+            let ws = &ws;
+            let handles: Vec<_> = paths
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .filter_map(|p| ws.parse_from_disk(p.clone()))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        for file in parsed.into_iter().flatten() {
+            ws.insert_parsed(file);
         }
         ws.cycles = graph::Cycles::compute(&ws);
         ws
@@ -190,20 +213,34 @@ impl Workspace {
     }
 
     fn insert_from_disk(&mut self, path: PathBuf) -> Option<SpecKey> {
+        let file = self.parse_from_disk(path)?;
+        self.insert_parsed(file)
+    }
+
+    fn parse_from_disk(&self, path: PathBuf) -> Option<SpecFile> {
         let text = self
             .fs
             .read(&path)
             .map_err(|e| format!("cannot read this file: {e}"))
             .and_then(decode);
-        self.insert(path, text)
+        self.parse(path, text)
+    }
+
+    fn parse(&self, path: PathBuf, text: Result<String, String>) -> Option<SpecFile> {
+        let location = self.location_of(&path)?;
+        let id = path.file_stem()?.to_string_lossy().into_owned();
+        let rel = self.rel(&path);
+        Some(SpecFile::parse(path, rel, id, location, text, &self.config))
     }
 
     /// Adds or replaces the spec at `path` with `text` (an open buffer or the disk).
     fn insert(&mut self, path: PathBuf, text: Result<String, String>) -> Option<SpecKey> {
-        let location = self.location_of(&path)?;
-        let id = path.file_stem()?.to_string_lossy().into_owned();
-        let rel = self.rel(&path);
-        let file = SpecFile::parse(path.clone(), rel, id, location, text, &self.config);
+        let file = self.parse(path, text)?;
+        self.insert_parsed(file)
+    }
+
+    fn insert_parsed(&mut self, file: SpecFile) -> Option<SpecKey> {
+        let path = file.path.clone();
         if let Some(&key) = self.by_path.get(&path) {
             self.unindex(key);
             self.files[key as usize] = Some(file);

@@ -179,13 +179,24 @@ fn demo_workspace_reports_its_deliberate_mistakes() {
 #[test]
 fn project_settings_disable_codes_and_report_their_own_mistakes() {
     let (_d, root) = workspace(&[
-        (".chant/specs/2026-03-01-001-aaa.md", "---\ntype: documentation\n---\n# Doc mentions 2026-03-01-009-zzz\n"),
-        (".chant/lsp.yaml", "disable: [doc-missing-tracks, no-such-code]\n"),
+        (
+            ".chant/specs/2026-03-01-001-aaa.md",
+            "---\ntype: documentation\n---\n# Doc mentions 2026-03-01-009-zzz\n",
+        ),
+        (
+            ".chant/lsp.yaml",
+            "disable: [doc-missing-tracks, no-such-code]\n",
+        ),
     ]);
     let o = run(&["check"], &root);
     let out = stdout(&o);
     assert!(!out.contains("doc-missing-tracks"), "{out}");
     assert!(out.contains("warning[doc-missing-target-files]"), "{out}");
-    assert!(out.contains(".chant/lsp.yaml:1:31: warning[invalid-config]: unknown diagnostic code `no-such-code`"), "{out}");
+    assert!(
+        out.contains(
+            ".chant/lsp.yaml:1:31: warning[invalid-config]: unknown diagnostic code `no-such-code`"
+        ),
+        "{out}"
+    );
     assert_eq!(o.status.code(), Some(0));
 }

@@ -20,7 +20,7 @@ pub(super) fn check(s: &mut Sink) {
             continue; // cross-repository: resolved in the other repository
         }
         match ws.resolve_exact(v) {
-            Some((tk, target)) if target.location == Location::Archived => {
+            Some((_, target)) if target.location == Location::Archived => {
                 s.push(
                     "archived-dependency",
                     dep.range,
@@ -32,7 +32,6 @@ pub(super) fn check(s: &mut Sink) {
                 )
                 .related
                 .push(Related { path: target.path.clone(), range: target.syntax.body.title.as_ref().map_or_else(Default::default, |t| t.range), message: "archived here".into() });
-                let _ = tk;
             }
             Some((_, target)) if !target.loads => {
                 s.push(

@@ -103,13 +103,8 @@ pub struct Workspace {
     files: Vec<Option<SpecFile>>,
     free: Vec<SpecKey>,
     by_path: HashMap<PathBuf, SpecKey>,
-    by_id: HashMap<String, Vec<SpecKey>>,
-    /// Reverse edges keyed by the dependency *as written*, so a spec that names a
-    /// not-yet-existing ID is found when that spec appears.
-    dependents: HashMap<String, Vec<SpecKey>>,
-    by_issue: HashMap<u64, Vec<SpecKey>>,
-    /// Paths named in `informed_by`/`context`/`origin` (relative), to the specs naming them.
-    file_refs: HashMap<String, Vec<SpecKey>>,
+    /// The reverse indices, one map per [`Ix`], each from a string to the specs it names.
+    indices: [HashMap<String, Vec<SpecKey>>; IX_COUNT],
     cycles: graph::Cycles,
 }
 
@@ -142,10 +137,7 @@ impl Workspace {
             files: Vec::new(),
             free: Vec::new(),
             by_path: HashMap::new(),
-            by_id: HashMap::new(),
-            dependents: HashMap::new(),
-            by_issue: HashMap::new(),
-            file_refs: HashMap::new(),
+            indices: Default::default(),
             cycles: graph::Cycles::default(),
         }
     }
@@ -271,18 +263,8 @@ impl Workspace {
         let Some(f) = self.files[key as usize].as_ref() else {
             return;
         };
-        self.by_id.entry(f.id.clone()).or_default().push(key);
-        for d in f.facts.deps() {
-            self.dependents
-                .entry(d.value.clone())
-                .or_default()
-                .push(key);
-        }
-        if let Some(n) = f.issue {
-            self.by_issue.entry(n).or_default().push(key);
-        }
-        for r in file_refs(&f.facts) {
-            self.file_refs.entry(r.to_string()).or_default().push(key);
+        for (ix, k) in index_entries(f) {
+            self.indices[ix as usize].entry(k).or_default().push(key);
         }
     }
 
@@ -290,26 +272,23 @@ impl Workspace {
         let Some(f) = self.files[key as usize].as_ref() else {
             return;
         };
-        let drop_from = |map: &mut HashMap<String, Vec<SpecKey>>, k: &str| {
-            if let Some(v) = map.get_mut(k) {
+        for (ix, k) in index_entries(f) {
+            let map = &mut self.indices[ix as usize];
+            if let Some(v) = map.get_mut(&k) {
                 v.retain(|x| *x != key);
                 if v.is_empty() {
-                    map.remove(k);
+                    map.remove(&k);
                 }
             }
-        };
-        drop_from(&mut self.by_id, &f.id);
-        for d in f.facts.deps() {
-            drop_from(&mut self.dependents, &d.value);
         }
-        for r in file_refs(&f.facts) {
-            drop_from(&mut self.file_refs, r);
-        }
-        if let Some(n) = f.issue {
-            if let Some(v) = self.by_issue.get_mut(&n) {
-                v.retain(|x| *x != key);
-            }
-        }
+    }
+
+    fn lookup(&self, ix: Ix, k: &str) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
+        self.indices[ix as usize]
+            .get(k)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.get(*k).map(|f| (*k, f)))
     }
 
     /// Re-reads or drops one file after a change on disk or in an editor, returning
@@ -343,7 +322,7 @@ impl Workspace {
         let rel = self.rel(path);
         affected
             .specs
-            .extend(self.file_refs.get(&rel).into_iter().flatten().copied());
+            .extend(self.lookup(Ix::FileRefs, &rel).map(|(k, _)| k));
         let old = self.by_path.get(path).copied();
         let before = old
             .and_then(|k| self.get(k))
@@ -379,21 +358,19 @@ impl Workspace {
         // Facts other specs read changed: dependents, same-issue specs, group, cycles.
         let added_or_removed = before.is_none() || after.is_none();
         for (_, issue, id) in before.iter().chain(after.iter()) {
-            affected
-                .specs
-                .extend(self.dependents.get(id).into_iter().flatten().copied());
+            let mut touched: Vec<SpecKey> = self.dependents(id).map(|(k, _)| k).collect();
             if let Some(n) = issue {
-                affected
-                    .specs
-                    .extend(self.by_issue.get(n).into_iter().flatten().copied());
+                touched.extend(self.issue_specs(*n).map(|(k, _)| k));
             }
             if added_or_removed {
-                affected
-                    .specs
-                    .extend(self.by_id.get(id).into_iter().flatten().copied());
-                affected.specs.extend(self.members_of(id).map(|(k, _)| k));
+                touched.extend(self.by_id(id).map(|(k, _)| k));
+                touched.extend(self.members_of(id).map(|(k, _)| k));
+                touched.extend(self.lookup(Ix::Mentions, id).map(|(k, _)| k));
+            }
+            affected.specs.extend(touched);
+            if added_or_removed {
                 // Dependencies typed inexactly may now resolve differently.
-                for (dep, keys) in &self.dependents {
+                for (dep, keys) in &self.indices[Ix::Dependents as usize] {
                     if dep != id && id.contains(dep.as_str()) {
                         affected.specs.extend(keys.iter().copied());
                     }
@@ -453,11 +430,7 @@ impl Workspace {
 
     /// Every spec file with this exact ID (normally one).
     pub fn by_id(&self, id: &str) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
-        self.by_id
-            .get(id)
-            .into_iter()
-            .flatten()
-            .filter_map(|k| self.get(*k).map(|f| (*k, f)))
+        self.lookup(Ix::Id, id)
     }
 
     /// The spec a `depends_on` entry names exactly, preferring an active one.
@@ -474,42 +447,44 @@ impl Workspace {
 
     /// Specs whose `depends_on` names `id` exactly.
     pub fn dependents(&self, id: &str) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
-        self.dependents
-            .get(id)
-            .into_iter()
-            .flatten()
-            .filter_map(|k| self.get(*k).map(|f| (*k, f)))
+        self.lookup(Ix::Dependents, id)
     }
 
     pub fn issue_specs(&self, n: u64) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
-        self.by_issue
-            .get(&n)
-            .into_iter()
-            .flatten()
-            .filter_map(|k| self.get(*k).map(|f| (*k, f)))
+        self.lookup(Ix::Issue, &n.to_string())
     }
 
     /// Members of a driver: specs whose ID is `<driver>.<N>…`.
-    pub fn members_of<'a>(
-        &'a self,
-        driver: &'a str,
-    ) -> impl Iterator<Item = (SpecKey, &'a SpecFile)> + 'a {
-        // Members share the driver's ID prefix; they are few, and the by-ID map is
-        // small enough that a prefix scan is only done when groups are asked about.
-        self.by_id
-            .iter()
-            .filter(move |(id, _)| {
-                id.len() > driver.len()
-                    && id.starts_with(driver)
-                    && id::driver_of(id) == Some(driver)
-            })
-            .flat_map(|(_, keys)| keys.iter())
-            .filter_map(|k| self.get(*k).map(|f| (*k, f)))
+    pub fn members_of(&self, driver: &str) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
+        self.lookup(Ix::Driver, driver)
     }
 
-    /// All IDs, for inexact resolution. Active first.
+    /// Specs whose body or `members` list names `id`.
+    pub fn mentioning(&self, id: &str) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
+        self.lookup(Ix::Mentions, id)
+    }
+
+    /// Specs naming this path (relative to the root) in a path field.
+    pub fn naming_path(&self, rel: &str) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
+        self.lookup(Ix::FileRefs, rel.trim_start_matches("./"))
+    }
+
+    /// Every label used in the workspace, with how many specs use it.
+    pub fn labels(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.indices[Ix::Labels as usize]
+            .iter()
+            .map(|(l, v)| (l.as_str(), v.len()))
+    }
+
+    /// The spec stored at this path (relative to the root).
+    pub fn by_rel(&self, rel: &str) -> Option<(SpecKey, &SpecFile)> {
+        let k = self.key_of(&self.root.join(rel.trim_start_matches("./")))?;
+        self.get(k).map(|f| (k, f))
+    }
+
+    /// All IDs, for inexact resolution and completion.
     pub fn ids(&self) -> impl Iterator<Item = &str> + Clone {
-        self.by_id.keys().map(String::as_str)
+        self.indices[Ix::Id as usize].keys().map(String::as_str)
     }
 
     pub fn cycles(&self) -> &graph::Cycles {
@@ -522,12 +497,65 @@ impl Workspace {
     }
 }
 
-/// Paths a spec names whose existence its diagnostics depend on.
+/// The reverse indices a workspace keeps.
+#[derive(Debug, Clone, Copy)]
+enum Ix {
+    /// ID -> spec files with that ID.
+    Id,
+    /// `depends_on` entry as written -> specs listing it.
+    Dependents,
+    /// Issue number -> specs of that investigation.
+    Issue,
+    /// Driver ID -> its member specs.
+    Driver,
+    /// ID -> specs naming it in the body or in `members`.
+    Mentions,
+    /// Path (relative) -> specs naming it in a path field.
+    FileRefs,
+    /// Label -> specs carrying it.
+    Labels,
+}
+
+const IX_COUNT: usize = 7;
+
+fn index_entries(f: &SpecFile) -> Vec<(Ix, String)> {
+    let facts = &f.facts;
+    let mut out = vec![(Ix::Id, f.id.clone())];
+    out.extend(
+        facts
+            .deps()
+            .iter()
+            .map(|d| (Ix::Dependents, d.value.clone())),
+    );
+    out.extend(f.issue.map(|n| (Ix::Issue, n.to_string())));
+    out.extend(id::driver_of(&f.id).map(|d| (Ix::Driver, d.to_string())));
+    out.extend(
+        f.syntax
+            .body
+            .id_mentions
+            .iter()
+            .map(|m| (Ix::Mentions, m.id.clone())),
+    );
+    out.extend(
+        items(&facts.members)
+            .iter()
+            .map(|m| (Ix::Mentions, m.value.clone())),
+    );
+    out.extend(file_refs(facts).map(|p| (Ix::FileRefs, p.to_string())));
+    out.extend(facts.label_values().map(|l| (Ix::Labels, l.to_string())));
+    // One entry per (index, key): a spec listed twice is still one dependent.
+    out.sort_by(|a, b| (a.0 as usize, &a.1).cmp(&(b.0 as usize, &b.1)));
+    out.dedup_by(|a, b| a.0 as usize == b.0 as usize && a.1 == b.1);
+    out
+}
+
+/// Paths a spec names in its path fields (diagnostics and hovers depend on them).
 fn file_refs(facts: &SpecFacts) -> impl Iterator<Item = &str> {
     items(&facts.informed_by)
         .iter()
         .chain(items(&facts.context))
         .chain(items(&facts.origin))
+        .chain(items(&facts.target_files))
         .chain(facts.output_schema.iter().map(|p| &p.value))
         .map(|i| i.value.trim_start_matches("./"))
 }

@@ -6,6 +6,7 @@
 
 pub mod check;
 pub mod diagnostics;
+pub mod ide;
 pub mod lsp;
 pub mod model;
 pub mod syntax;

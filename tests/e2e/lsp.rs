@@ -19,10 +19,31 @@ fn initialize_answers_and_advertises_what_works() {
         caps["codeActionProvider"]["codeActionKinds"],
         json!(["quickfix"])
     );
-    assert!(
-        caps.get("hoverProvider").is_none_or(|v| v.is_null()),
-        "no capability for what is not built yet"
+    for cap in [
+        "hoverProvider",
+        "definitionProvider",
+        "referencesProvider",
+        "documentSymbolProvider",
+        "workspaceSymbolProvider",
+        "inlayHintProvider",
+        "foldingRangeProvider",
+    ] {
+        assert_eq!(caps[cap], true, "{cap}");
+    }
+    assert_eq!(caps["renameProvider"]["prepareProvider"], true);
+    assert_eq!(
+        caps["workspace"]["fileOperations"]["willRename"]["filters"][0]["pattern"]["glob"],
+        "**/.chant/{specs,archive}/**/*.md"
     );
+    // Only what is implemented is advertised.
+    for absent in [
+        "signatureHelpProvider",
+        "documentFormattingProvider",
+        "semanticTokensProvider",
+        "executeCommandProvider",
+    ] {
+        assert!(caps.get(absent).is_none_or(|v| v.is_null()), "{absent}");
+    }
     assert_eq!(init["serverInfo"]["name"], "chant-lsp");
     assert_eq!(c.shutdown(), 0);
 }

@@ -3,6 +3,7 @@
 mod actions;
 mod convert;
 pub mod document;
+mod features;
 mod server;
 mod state;
 

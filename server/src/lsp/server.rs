@@ -16,6 +16,7 @@ use crate::syntax::Encoding;
 
 use super::convert;
 use super::document::{Change, Document};
+use super::features;
 use super::state::{Publish, State};
 
 pub struct Backend {
@@ -30,6 +31,8 @@ struct InitInfo {
     folders: Vec<PathBuf>,
     dynamic_watch: bool,
     progress: bool,
+    /// The client applies workspace edits that rename files.
+    rename_files: bool,
 }
 
 impl Backend {
@@ -52,6 +55,21 @@ impl Backend {
     /// A handler that panicked while holding the lock must not take the server down.
     fn state(&self) -> MutexGuard<'_, State> {
         lock(&self.state)
+    }
+
+    /// Answers a request about a position in a spec; `None` when the file is not one.
+    fn at<T>(
+        &self,
+        what: &str,
+        uri: &lsp::Uri,
+        pos: lsp::Position,
+        f: impl FnOnce(features::At) -> Option<T>,
+    ) -> Result<Option<T>> {
+        guarded(what, || {
+            let st = self.state();
+            features::locate(&st, uri, pos).and_then(f)
+        })
+        .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)
     }
 
     fn send(&self, publishes: Vec<Publish>) {
@@ -79,6 +97,14 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Option<T> {
             eprintln!("chant-lsp: internal error while handling {what}: {msg}");
             None
         }
+    }
+}
+
+fn request_failed(message: &str) -> tower_lsp_server::jsonrpc::Error {
+    tower_lsp_server::jsonrpc::Error {
+        code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803), /* LSP RequestFailed */
+        message: message.to_string().into(),
+        data: None,
     }
 }
 
@@ -139,6 +165,16 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.work_done_progress)
                 .unwrap_or(false),
+            rename_files: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.workspace_edit.as_ref())
+                .is_some_and(|e| {
+                    e.document_changes == Some(true)
+                        && e.resource_operations
+                            .as_ref()
+                            .is_some_and(|ops| ops.contains(&lsp::ResourceOperationKind::Rename))
+                }),
         };
         Ok(lsp::InitializeResult {
             server_info: Some(lsp::ServerInfo {
@@ -160,12 +196,48 @@ impl LanguageServer for Backend {
                         ..Default::default()
                     },
                 )),
+                hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+                definition_provider: Some(lsp::OneOf::Left(true)),
+                references_provider: Some(lsp::OneOf::Left(true)),
+                completion_provider: Some(lsp::CompletionOptions {
+                    trigger_characters: Some(
+                        [" ", "-", "[", ",", "/", ":"].map(String::from).to_vec(),
+                    ),
+                    ..Default::default()
+                }),
+                document_symbol_provider: Some(lsp::OneOf::Left(true)),
+                workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
+                inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+                code_lens_provider: Some(lsp::CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
+                document_link_provider: Some(lsp::DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: Default::default(),
+                }),
+                folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
                 workspace: Some(lsp::WorkspaceServerCapabilities {
                     workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
                         supported: Some(true),
                         change_notifications: Some(lsp::OneOf::Left(true)),
                     }),
-                    file_operations: None,
+                    file_operations: Some(lsp::WorkspaceFileOperationsServerCapabilities {
+                        will_rename: Some(lsp::FileOperationRegistrationOptions {
+                            filters: vec![lsp::FileOperationFilter {
+                                scheme: Some("file".into()),
+                                pattern: lsp::FileOperationPattern {
+                                    glob: "**/.chant/{specs,archive}/**/*.md".into(),
+                                    matches: Some(lsp::FileOperationPatternKind::File),
+                                    options: None,
+                                },
+                            }],
+                        }),
+                        ..Default::default()
+                    }),
                 }),
                 ..Default::default()
             },
@@ -353,6 +425,186 @@ impl LanguageServer for Backend {
                 self.send(out);
             }
         }
+    }
+
+    async fn hover(&self, p: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        let tdp = p.text_document_position_params;
+        self.at(
+            "textDocument/hover",
+            &tdp.text_document.uri,
+            tdp.position,
+            |at| features::hover(&at),
+        )
+    }
+
+    async fn goto_definition(
+        &self,
+        p: lsp::GotoDefinitionParams,
+    ) -> Result<Option<lsp::GotoDefinitionResponse>> {
+        let tdp = p.text_document_position_params;
+        self.at(
+            "textDocument/definition",
+            &tdp.text_document.uri,
+            tdp.position,
+            |at| features::definition(&at),
+        )
+    }
+
+    async fn references(&self, p: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        let tdp = p.text_document_position;
+        let decl = p.context.include_declaration;
+        self.at(
+            "textDocument/references",
+            &tdp.text_document.uri,
+            tdp.position,
+            |at| features::references(&at, decl),
+        )
+    }
+
+    async fn completion(
+        &self,
+        p: lsp::CompletionParams,
+    ) -> Result<Option<lsp::CompletionResponse>> {
+        let tdp = p.text_document_position;
+        self.at(
+            "textDocument/completion",
+            &tdp.text_document.uri,
+            tdp.position,
+            |at| Some(features::completion(&at)),
+        )
+    }
+
+    async fn document_symbol(
+        &self,
+        p: lsp::DocumentSymbolParams,
+    ) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        self.at(
+            "textDocument/documentSymbol",
+            &p.text_document.uri,
+            lsp::Position::default(),
+            |at| Some(features::document_symbols(&at)),
+        )
+    }
+
+    async fn symbol(
+        &self,
+        p: lsp::WorkspaceSymbolParams,
+    ) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+        guarded("workspace/symbol", || {
+            Some(features::workspace_symbols(&self.state(), &p.query))
+        })
+        .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)
+    }
+
+    async fn inlay_hint(&self, p: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
+        self.at(
+            "textDocument/inlayHint",
+            &p.text_document.uri,
+            lsp::Position::default(),
+            |at| Some(features::inlay_hints(&at, p.range)),
+        )
+    }
+
+    async fn code_lens(&self, p: lsp::CodeLensParams) -> Result<Option<Vec<lsp::CodeLens>>> {
+        self.at(
+            "textDocument/codeLens",
+            &p.text_document.uri,
+            lsp::Position::default(),
+            |at| Some(features::code_lenses(&at)),
+        )
+    }
+
+    async fn document_link(
+        &self,
+        p: lsp::DocumentLinkParams,
+    ) -> Result<Option<Vec<lsp::DocumentLink>>> {
+        self.at(
+            "textDocument/documentLink",
+            &p.text_document.uri,
+            lsp::Position::default(),
+            |at| Some(features::document_links(&at)),
+        )
+    }
+
+    async fn folding_range(
+        &self,
+        p: lsp::FoldingRangeParams,
+    ) -> Result<Option<Vec<lsp::FoldingRange>>> {
+        self.at(
+            "textDocument/foldingRange",
+            &p.text_document.uri,
+            lsp::Position::default(),
+            |at| Some(features::folding_ranges(&at)),
+        )
+    }
+
+    async fn prepare_rename(
+        &self,
+        p: lsp::TextDocumentPositionParams,
+    ) -> Result<Option<lsp::PrepareRenameResponse>> {
+        self.at(
+            "textDocument/prepareRename",
+            &p.text_document.uri,
+            p.position,
+            |at| features::prepare_rename(&at),
+        )
+    }
+
+    async fn rename(&self, p: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+        let tdp = p.text_document_position;
+        if !lock(&self.init).rename_files {
+            return Err(request_failed(
+                "renaming a spec renames its file, and this editor cannot apply file renames",
+            ));
+        }
+        let outcome = guarded("textDocument/rename", || {
+            let st = self.state();
+            let at = features::locate(&st, &tdp.text_document.uri, tdp.position)?;
+            let id = crate::ide::navigation::subject(at.ws, at.key, at.offset)?;
+            Some(
+                crate::ide::rename::rename(at.ws, &id, &p.new_name)
+                    .map(|plan| features::workspace_edit(&st, at.ws, plan)),
+            )
+        });
+        match outcome {
+            None => Err(tower_lsp_server::jsonrpc::Error::internal_error()),
+            Some(None) => Ok(None),
+            Some(Some(Ok(edit))) => Ok(Some(edit)),
+            Some(Some(Err(why))) => Err(request_failed(&why)),
+        }
+    }
+
+    async fn will_rename_files(
+        &self,
+        p: lsp::RenameFilesParams,
+    ) -> Result<Option<lsp::WorkspaceEdit>> {
+        guarded("workspace/willRenameFiles", || {
+            let st = self.state();
+            let mut merged = crate::ide::rename::RenamePlan::default();
+            let mut ws_index = None;
+            for f in &p.files {
+                let (Ok(old), Ok(new)) =
+                    (f.old_uri.parse::<lsp::Uri>(), f.new_uri.parse::<lsp::Uri>())
+                else {
+                    continue;
+                };
+                let (Some(from), Some(to)) = (convert::path(&old), convert::path(&new)) else {
+                    continue;
+                };
+                let Some(i) = st.root_index(&from) else {
+                    continue;
+                };
+                ws_index = Some(i);
+                let plan = crate::ide::rename::will_rename_file(&st.roots[i], &from, &to);
+                for (path, edits) in plan.edits {
+                    merged.edits.entry(path).or_default().extend(edits);
+                }
+            }
+            let i = ws_index?;
+            Some(features::text_only_edit(&st, &st.roots[i], merged))
+                .filter(|e| e.changes.as_ref().is_some_and(|c| !c.is_empty()))
+        })
+        .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)
     }
 
     async fn code_action(

@@ -7,6 +7,7 @@ pub mod graph;
 pub mod id;
 pub mod issue;
 pub mod phases;
+pub mod readiness;
 pub mod schema;
 pub mod vfs;
 pub mod workspace;

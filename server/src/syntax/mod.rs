@@ -3,6 +3,7 @@
 pub mod body;
 pub mod edit;
 pub mod frontmatter;
+pub mod outline;
 pub mod text;
 pub mod yaml;
 

@@ -10,3 +10,6 @@ pub mod ide;
 pub mod lsp;
 pub mod model;
 pub mod syntax;
+
+#[cfg(test)]
+mod fixture;

@@ -5,29 +5,14 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::fixture::{load, parse_fixture, root};
+
 use expect_test::{expect, Expect};
 
 use crate::model::vfs::MemFs;
 use crate::model::{Location, Workspace};
 use crate::syntax::edit::apply;
 use crate::syntax::{Encoding, LineIndex};
-
-fn root() -> PathBuf {
-    PathBuf::from("/repo")
-}
-
-pub(crate) fn parse_fixture(fixture: &str) -> Vec<(PathBuf, String)> {
-    let mut files = Vec::new();
-    for chunk in fixture.split("//- ").skip(1) {
-        let (path, text) = chunk.split_once('\n').unwrap_or((chunk, ""));
-        files.push((root().join(path.trim()), text.to_string()));
-    }
-    files
-}
-
-fn load(fixture: &str) -> Workspace {
-    Workspace::load(root(), Arc::new(MemFs::new(parse_fixture(fixture))))
-}
 
 /// `path:line:col: code: message` per diagnostic, and each fix as the edited line(s).
 fn render(ws: &Workspace) -> String {

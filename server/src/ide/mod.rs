@@ -9,6 +9,9 @@ pub mod outline;
 pub mod query;
 pub mod rename;
 
+#[cfg(test)]
+mod tests;
+
 use std::path::{Path, PathBuf};
 
 use crate::model::phases::Phase;

@@ -1,0 +1,592 @@
+//! One fixture per behaviour, the answer rendered as text and compared with a snapshot
+//! (`UPDATE_EXPECT=1 cargo test` rewrites them).
+
+use expect_test::{expect, Expect};
+
+use crate::fixture::{load, load_with_cursor, ROOT};
+use crate::model::Workspace;
+use crate::syntax::{Encoding, LineIndex, TextRange};
+
+use super::FileRange;
+
+/// `file:line:col` of a range start, for snapshots.
+fn pos(ws: &Workspace, fr: &FileRange) -> String {
+    let name = fr.path.strip_prefix(ROOT).map_or_else(
+        |_| fr.path.display().to_string(),
+        |p| p.display().to_string(),
+    );
+    match ws.key_of(&fr.path).and_then(|k| ws.get(k)) {
+        Some(f) => {
+            let (l, c) = f.lines.position(&f.text, fr.range.start(), Encoding::Utf32);
+            format!(
+                "{name}:{}:{} {:?}",
+                l + 1,
+                c + 1,
+                &f.text[fr.range.start()..fr.range.end()]
+            )
+        }
+        None => format!("{name} (file)"),
+    }
+}
+
+/// Hovers carry file URLs for the link; keep snapshots readable.
+fn strip_urls(s: &str) -> String {
+    s.replace("file:///repo/", "file:///")
+}
+
+fn check_hover(fixture: &str, expect: Expect) {
+    let (ws, key, offset) = load_with_cursor(fixture);
+    let h = super::hover::hover(&ws, key, offset).expect("a hover");
+    let f = ws.get(key).unwrap();
+    let shown = format!(
+        "[{}]\n{}",
+        &f.text[h.range.start()..h.range.end()],
+        strip_urls(&h.markdown)
+    );
+    expect.assert_eq(&shown);
+}
+
+const INVESTIGATION: &str = r#"
+//- .chant/specs/2026-03-01-001-cmp.md
+---
+type: research
+status: completed
+labels: [issue-42, comprehension]
+target_files: [.chant/research/issue-42-comprehension.md]
+---
+# Comprehension: issue #42
+## Acceptance Criteria
+- [x] one
+- [ ] two
+//- .chant/specs/2026-03-01-002-rca.md
+---
+type: research
+labels: [issue-42, root-cause]
+depends_on: [2026-03-01-001-cmp]
+informed_by: [.chant/research/issue-42-comprehension.md, .chant/specs/2026-03-01-001-cmp.md]
+---
+# Root cause: issue #42
+//- .chant/specs/2026-03-01-003-fix.md
+---
+labels: [issue-42, fix]
+depends_on: [2026-03-01-002-rca, 2026-02-01-001-old]
+---
+# Fix issue #42: lock writes
+Builds on 2026-03-01-001-cmp.
+//- .chant/archive/2026-02-01/2026-02-01-001-old.md
+---
+status: completed
+---
+# Old work, mentions 2026-03-01-001-cmp
+//- .chant/research/issue-42-comprehension.md
+notes
+"#;
+
+fn with_cursor(fixture: &str, file: &str, needle: &str) -> String {
+    // Put `$0` at `needle` inside `file`'s section of the fixture.
+    let start = fixture
+        .find(&format!("//- {file}\n"))
+        .expect("file in fixture");
+    let at = start + fixture[start..].find(needle).expect("needle in file");
+    format!("{}$0{}", &fixture[..at], &fixture[at..])
+}
+
+#[test]
+fn hover_on_a_dependency_shows_the_spec() {
+    check_hover(
+        &with_cursor(
+            INVESTIGATION,
+            ".chant/specs/2026-03-01-003-fix.md",
+            "2026-03-01-002-rca,",
+        ),
+        expect![[r#"
+            [2026-03-01-002-rca]
+            **Root cause: issue #42**
+
+            `2026-03-01-002-rca` · pending · research · phase: Root cause
+
+            Ready to work.
+
+            [.chant/specs/2026-03-01-002-rca.md](file:///.chant/specs/2026-03-01-002-rca.md)"#]],
+    );
+}
+
+#[test]
+fn hover_on_the_title_shows_dependents_and_the_investigation() {
+    check_hover(
+        &with_cursor(
+            INVESTIGATION,
+            ".chant/specs/2026-03-01-001-cmp.md",
+            "Comprehension:",
+        ),
+        expect![[r#"
+        [# Comprehension: issue #42]
+        **Comprehension: issue #42**
+
+        `2026-03-01-001-cmp` · completed · research · phase: Comprehension · criteria 1/2
+
+        Done (completed).
+
+        [.chant/specs/2026-03-01-001-cmp.md](file:///.chant/specs/2026-03-01-001-cmp.md)
+
+        **Depended on by** (1)
+        - `2026-03-01-002-rca` Root cause: issue #42 (pending)
+
+        **Issue #42** (2 other spec(s), in phase order)
+        - Root cause: `2026-03-01-002-rca` Root cause: issue #42 (pending)
+        - Fix: `2026-03-01-003-fix` Fix issue #42: lock writes (pending)"#]],
+    );
+}
+
+#[test]
+fn hover_on_keys_values_and_paths() {
+    check_hover(
+        &with_cursor(
+            INVESTIGATION,
+            ".chant/specs/2026-03-01-001-cmp.md",
+            "status",
+        ),
+        expect![[r#"
+        [status]
+        **status** (one of a fixed set)
+
+        Where the spec is in its lifecycle; `pending` by default.
+
+        Allowed: `pending`, `in_progress`, `paused`, `completed`, `failed`, `needs_attention`, `ready`, `blocked`, `cancelled`"#]],
+    );
+    check_hover(
+        &with_cursor(
+            INVESTIGATION,
+            ".chant/specs/2026-03-01-001-cmp.md",
+            "completed",
+        ),
+        expect![[r#"
+        [completed]
+        `status: completed`
+
+        **status** (one of a fixed set)
+
+        Where the spec is in its lifecycle; `pending` by default.
+
+        Allowed: `pending`, `in_progress`, `paused`, `completed`, `failed`, `needs_attention`, `ready`, `blocked`, `cancelled`"#]],
+    );
+    check_hover(
+        &with_cursor(
+            INVESTIGATION,
+            ".chant/specs/2026-03-01-001-cmp.md",
+            ".chant/research/issue-42-comprehension.md",
+        ),
+        expect![[r#"
+            [.chant/research/issue-42-comprehension.md]
+            `.chant/research/issue-42-comprehension.md` exists.
+
+            Also named by:
+            - `2026-03-01-002-rca` Root cause: issue #42 (pending)"#]],
+    );
+    check_hover(
+        &with_cursor(
+            INVESTIGATION,
+            ".chant/specs/2026-03-01-003-fix.md",
+            "2026-02-01-001-old",
+        ),
+        expect![[r#"
+        [2026-02-01-001-old]
+        **Old work, mentions 2026-03-01-001-cmp**
+
+        `2026-02-01-001-old` · completed · code · archived
+
+        Done (completed).
+
+        [.chant/archive/2026-02-01/2026-02-01-001-old.md](file:///.chant/archive/2026-02-01/2026-02-01-001-old.md)"#]],
+    );
+}
+
+#[test]
+fn definition_from_references_and_paths() {
+    let mut out = String::new();
+    for (file, needle) in [
+        (".chant/specs/2026-03-01-003-fix.md", "2026-03-01-002-rca,"),
+        (".chant/specs/2026-03-01-003-fix.md", "2026-03-01-001-cmp."),
+        (
+            ".chant/specs/2026-03-01-002-rca.md",
+            ".chant/research/issue-42",
+        ),
+        (
+            ".chant/specs/2026-03-01-002-rca.md",
+            ".chant/specs/2026-03-01-001-cmp.md",
+        ),
+        (".chant/specs/2026-03-01-003-fix.md", "2026-02-01-001-old"),
+    ] {
+        let (ws, key, offset) = load_with_cursor(&with_cursor(INVESTIGATION, file, needle));
+        let d = super::navigation::definition(&ws, key, offset);
+        out.push_str(&format!(
+            "{needle} -> {}\n",
+            d.map_or("none".into(), |d| pos(&ws, &d))
+        ));
+    }
+    expect![[r##"
+        2026-03-01-002-rca, -> .chant/specs/2026-03-01-002-rca.md:7:1 "# Root cause: issue #42"
+        2026-03-01-001-cmp. -> .chant/specs/2026-03-01-001-cmp.md:7:1 "# Comprehension: issue #42"
+        .chant/research/issue-42 -> .chant/research/issue-42-comprehension.md (file)
+        .chant/specs/2026-03-01-001-cmp.md -> .chant/specs/2026-03-01-001-cmp.md:7:1 "# Comprehension: issue #42"
+        2026-02-01-001-old -> .chant/archive/2026-02-01/2026-02-01-001-old.md:4:1 "# Old work, mentions 2026-03-01-001-cmp"
+    "##]].assert_eq(&out);
+}
+
+#[test]
+fn references_across_the_workspace_and_archive() {
+    let ws = load(INVESTIGATION);
+    let refs = super::navigation::references(&ws, "2026-03-01-001-cmp", true);
+    let shown: Vec<String> = refs.iter().map(|r| pos(&ws, r)).collect();
+    expect![[r##"
+        .chant/specs/2026-03-01-001-cmp.md:7:1 "# Comprehension: issue #42"
+        .chant/specs/2026-03-01-002-rca.md:4:14 "2026-03-01-001-cmp"
+        .chant/specs/2026-03-01-002-rca.md:5:58 ".chant/specs/2026-03-01-001-cmp.md"
+        .chant/specs/2026-03-01-003-fix.md:6:11 "2026-03-01-001-cmp"
+        .chant/archive/2026-02-01/2026-02-01-001-old.md:4:22 "2026-03-01-001-cmp""##]]
+    .assert_eq(&shown.join("\n"));
+}
+
+fn check_completion(fixture: &str, expect: Expect) {
+    let (ws, key, offset) = load_with_cursor(fixture);
+    let c = super::completion::complete(&ws, key, offset);
+    let f = ws.get(key).unwrap();
+    let mut out = format!(
+        "replace {:?} incomplete={}\n",
+        &f.text[c
+            .items
+            .first()
+            .map_or(TextRange::empty(offset), |i| i.replace)
+            .start()..c.items.first().map_or(offset, |i| i.replace.end())],
+        c.incomplete
+    );
+    for i in &c.items {
+        out.push_str(&format!(
+            "{:?} {} => {:?}{}\n",
+            i.kind,
+            i.label,
+            i.insert,
+            i.detail
+                .as_ref()
+                .map_or(String::new(), |d| format!("  ({d})"))
+        ));
+    }
+    expect.assert_eq(&out);
+}
+
+#[test]
+fn completion_of_keys_skips_present_ones() {
+    check_completion(
+        "//- .chant/specs/a.md\n---\ntype: code\nlabels: [x]\nde$0\n---\n# A\n",
+        expect![[r#"
+            replace "de" incomplete=false
+            Field depends_on => "depends_on: "  (ID or list of IDs)
+            Field model => "model: "  (text)
+            Field derived_fields => "derived_fields:\n- "  (list)
+        "#]],
+    );
+}
+
+#[test]
+fn completion_of_enum_values() {
+    check_completion(
+        "//- .chant/specs/a.md\n---\nstatus: in$0\n---\n# A\n",
+        expect![[r#"
+        replace "in" incomplete=false
+        Value pending => "pending"
+        Value in_progress => "in_progress"
+        Value paused => "paused"
+        Value completed => "completed"
+        Value failed => "failed"
+        Value needs_attention => "needs_attention"
+        Value ready => "ready"
+        Value blocked => "blocked"
+        Value cancelled => "cancelled"
+    "#]],
+    );
+}
+
+#[test]
+fn completion_of_spec_ids_never_self_nor_a_cycle() {
+    check_completion(
+        r#"
+//- .chant/specs/2026-03-01-001-aaa.md
+---
+depends_on:
+- 2026-03-01-002-bbb
+- $0
+---
+# A
+//- .chant/specs/2026-03-01-002-bbb.md
+---
+---
+# B (already listed)
+//- .chant/specs/2026-03-01-003-ccc.md
+---
+depends_on: [2026-03-01-001-aaa]
+---
+# C depends on A: would close a cycle
+//- .chant/specs/2026-03-01-004-ddd.md
+---
+depends_on: [2026-03-01-003-ccc]
+---
+# D depends on C: also a cycle
+//- .chant/specs/2026-03-01-005-eee.md
+---
+status: completed
+---
+# E is fine
+//- .chant/archive/2026-01-01/2026-01-01-001-old.md
+---
+---
+# Old is fine, archived
+"#,
+        expect![[r#"
+            replace "" incomplete=false
+            Spec 2026-03-01-005-eee => "2026-03-01-005-eee"  (E is fine (completed))
+            Spec 2026-01-01-001-old => "2026-01-01-001-old"  (Old is fine, archived (pending))
+        "#]],
+    );
+}
+
+#[test]
+fn completion_of_labels_and_paths() {
+    let fixture = r#"
+//- .chant/specs/a.md
+---
+labels: [issue-7, $0]
+---
+# A
+//- .chant/specs/b.md
+---
+labels: [issue-7, root-cause]
+informed_by:
+- .chant/re$0
+---
+# B
+//- .chant/research/issue-7-root-cause.md
+x
+//- .chant/research/notes/deep.md
+x
+"#;
+    let first = fixture.replacen("$0", "", 2);
+    let labels = first.replacen("labels: [issue-7, ]", "labels: [issue-7, $0]", 1);
+    check_completion(
+        &labels,
+        expect![[r#"
+        replace "" incomplete=false
+        Label issue-7 => "issue-7"  (2 spec(s))
+        Label root-cause => "root-cause"  (1 spec(s))
+    "#]],
+    );
+    let paths = first.replacen("- .chant/re\n", "- .chant/re$0\n", 1);
+    check_completion(
+        &paths,
+        expect![[r#"
+        replace ".chant/re" incomplete=false
+        Folder research/ => ".chant/research/"
+    "#]],
+    );
+    let deeper = first.replacen("- .chant/re\n", "- .chant/research/$0\n", 1);
+    check_completion(
+        &deeper,
+        expect![[r#"
+        replace ".chant/research/" incomplete=false
+        Folder notes/ => ".chant/research/notes/"
+        File issue-7-root-cause.md => ".chant/research/issue-7-root-cause.md"
+    "#]],
+    );
+}
+
+#[test]
+fn document_symbols_nest_headings_under_the_frontmatter() {
+    let ws = load("//- .chant/specs/a.md\n---\ntype: code\nlabels: [a, b]\n---\n# Title\n## Acceptance Criteria\n- [ ] x\n### Detail\n## Notes\n");
+    let key = ws.specs().next().unwrap().0;
+    fn render(s: &super::outline::Symbol, depth: usize, out: &mut String) {
+        out.push_str(&format!(
+            "{}{:?} {}{}\n",
+            "  ".repeat(depth),
+            s.kind,
+            s.name,
+            s.detail
+                .as_ref()
+                .map_or(String::new(), |d| format!(" ({d})"))
+        ));
+        for c in &s.children {
+            render(c, depth + 1, out);
+        }
+    }
+    let mut out = String::new();
+    for s in super::outline::document_symbols(&ws, key) {
+        render(&s, 0, &mut out);
+    }
+    expect![[r#"
+        Frontmatter frontmatter (a)
+          Field type (code)
+          Field labels (2 item(s))
+        Heading Title
+          Heading Acceptance Criteria
+            Heading Detail
+          Heading Notes
+    "#]]
+    .assert_eq(&out);
+}
+
+#[test]
+fn workspace_symbols_match_id_and_title_words() {
+    let ws = load(INVESTIGATION);
+    let shown: Vec<String> = super::outline::workspace_symbols(&ws, "issue 42", 10)
+        .into_iter()
+        .map(|s| format!("{} [{}]", s.name, s.status))
+        .collect();
+    expect![[r#"
+        2026-03-01-003-fix Fix issue #42: lock writes [pending]
+        2026-03-01-002-rca Root cause: issue #42 [pending]
+        2026-03-01-001-cmp Comprehension: issue #42 [completed]"#]]
+    .assert_eq(&shown.join("\n"));
+}
+
+#[test]
+fn inlay_hints_and_code_lenses() {
+    let ws = load(INVESTIGATION);
+    let (key, f) = ws.by_id("2026-03-01-003-fix").next().unwrap();
+    let lines = LineIndex::new(&f.text);
+    let mut out = String::new();
+    for h in super::hints::inlay_hints(&ws, key, TextRange::new(0, f.text.len())) {
+        let (l, c) = lines.position(&f.text, h.offset, Encoding::Utf32);
+        out.push_str(&format!("hint {}:{} {}\n", l + 1, c + 1, h.label));
+    }
+    let (cmp, _) = ws.by_id("2026-03-01-001-cmp").next().unwrap();
+    for k in [key, cmp] {
+        for l in super::hints::code_lenses(&ws, k) {
+            out.push_str(&format!("lens {}: {}\n", ws.get(k).unwrap().id, l.title));
+        }
+    }
+    expect![[r#"
+        hint 3:32 Root cause: issue #42 (pending)
+        hint 3:52 Old work, mentions 2026-03-01-001-cmp (completed, archived)
+        lens 2026-03-01-003-fix: 0 dependents
+        lens 2026-03-01-003-fix: blocked by 2026-03-01-002-rca, 2026-02-01-001-old
+        lens 2026-03-01-001-cmp: 1 dependent
+        lens 2026-03-01-001-cmp: completed
+        lens 2026-03-01-001-cmp: criteria 1/2
+    "#]]
+    .assert_eq(&out);
+}
+
+#[test]
+fn folding_and_links() {
+    let ws = load("//- .chant/specs/a.md\n---\ninformed_by: [https://x.test/issues/1, .chant/research/r.md, missing.md]\nprompt: standard\n---\n# Title\n## Section\ntext\n```\ncode\n```\n//- .chant/research/r.md\nx\n//- .chant/prompts/standard.md\nx\n");
+    let (key, f) = ws.specs().find(|(_, f)| f.id == "a").unwrap();
+    let lines = LineIndex::new(&f.text);
+    let line = |o: usize| lines.position(&f.text, o, Encoding::Utf32).0 + 1;
+    let mut out = String::new();
+    for (r, kind) in super::outline::folding_ranges(&ws, key) {
+        out.push_str(&format!(
+            "fold {:?} {}-{}\n",
+            kind,
+            line(r.start()),
+            line(r.end())
+        ));
+    }
+    for (r, target) in super::outline::document_links(&ws, key) {
+        out.push_str(&format!(
+            "link {:?} -> {:?}\n",
+            &f.text[r.start()..r.end()],
+            target
+        ));
+    }
+    expect![[r#"
+        fold Frontmatter 1-4
+        fold Section 5-10
+        fold Section 6-10
+        fold Code 8-10
+        link "https://x.test/issues/1" -> Url("https://x.test/issues/1")
+        link ".chant/research/r.md" -> File("/repo/.chant/research/r.md")
+        link "standard" -> File("/repo/.chant/prompts/standard.md")
+    "#]]
+    .assert_eq(&out);
+}
+
+fn render_plan(ws: &Workspace, plan: &super::rename::RenamePlan) -> String {
+    let mut out = String::new();
+    for (path, edits) in &plan.edits {
+        let f = ws.get(ws.key_of(path).unwrap()).unwrap();
+        let new = crate::syntax::edit::apply(&f.text, edits);
+        let changed: Vec<&str> = new
+            .lines()
+            .filter(|l| !f.text.lines().any(|o| o == *l))
+            .collect();
+        out.push_str(&format!("edit {}: {}\n", f.rel, changed.join(" / ")));
+    }
+    for (from, to) in &plan.renames {
+        out.push_str(&format!("move {} -> {}\n", ws.rel(from), ws.rel(to)));
+    }
+    out
+}
+
+#[test]
+fn rename_moves_the_spec_and_its_members_and_rewrites_references() {
+    let ws = load(
+        r#"
+//- .chant/specs/2026-03-01-001-drv.md
+---
+type: group
+members: [2026-03-01-001-drv.1]
+---
+# Driver
+//- .chant/specs/2026-03-01-001-drv.1.md
+---
+depends_on: [2026-03-01-001-drv]
+---
+# Member
+//- .chant/specs/2026-03-01-002-use.md
+---
+depends_on: ["2026-03-01-001-drv"]
+informed_by: [.chant/specs/2026-03-01-001-drv.md]
+---
+# User of 2026-03-01-001-drv and 2026-03-01-001-drv.1
+"#,
+    );
+    let plan = super::rename::rename(&ws, "2026-03-01-001-drv", "2026-03-01-001-new").unwrap();
+    expect![[r#"
+        edit .chant/specs/2026-03-01-001-drv.1.md: depends_on: [2026-03-01-001-new]
+        edit .chant/specs/2026-03-01-001-drv.md: members: [2026-03-01-001-new.1]
+        edit .chant/specs/2026-03-01-002-use.md: depends_on: ["2026-03-01-001-new"] / informed_by: [.chant/specs/2026-03-01-001-new.md] / # User of 2026-03-01-001-new and 2026-03-01-001-new.1
+        move .chant/specs/2026-03-01-001-drv.md -> .chant/specs/2026-03-01-001-new.md
+        move .chant/specs/2026-03-01-001-drv.1.md -> .chant/specs/2026-03-01-001-new.1.md
+    "#]].assert_eq(&render_plan(&ws, &plan));
+    assert!(
+        super::rename::rename(&ws, "2026-03-01-001-drv", "2026-03-01-002-use")
+            .unwrap_err()
+            .contains("already exists")
+    );
+    assert!(super::rename::rename(&ws, "2026-03-01-001-drv", "has space").is_err());
+}
+
+#[test]
+fn a_file_renamed_by_the_editor_takes_its_references_along() {
+    let ws = load(INVESTIGATION);
+    let from = ws
+        .by_id("2026-03-01-001-cmp")
+        .next()
+        .unwrap()
+        .1
+        .path
+        .clone();
+    // Moved to the archive: same ID, new path.
+    let to = crate::fixture::root().join(".chant/archive/2026-03-01/2026-03-01-001-cmp.md");
+    let mut out = render_plan(&ws, &super::rename::will_rename_file(&ws, &from, &to));
+    // Renamed: new ID.
+    let to = from.with_file_name("2026-03-01-001-new.md");
+    out.push_str(&render_plan(
+        &ws,
+        &super::rename::will_rename_file(&ws, &from, &to),
+    ));
+    expect![[r#"
+        edit .chant/specs/2026-03-01-002-rca.md: informed_by: [.chant/research/issue-42-comprehension.md, .chant/archive/2026-03-01/2026-03-01-001-cmp.md]
+        edit .chant/archive/2026-02-01/2026-02-01-001-old.md: # Old work, mentions 2026-03-01-001-new
+        edit .chant/specs/2026-03-01-002-rca.md: depends_on: [2026-03-01-001-new] / informed_by: [.chant/research/issue-42-comprehension.md, .chant/specs/2026-03-01-001-new.md]
+        edit .chant/specs/2026-03-01-003-fix.md: Builds on 2026-03-01-001-new.
+    "#]].assert_eq(&out);
+}

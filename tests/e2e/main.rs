@@ -2,4 +2,5 @@
 
 mod cli;
 mod lsp;
+mod nav;
 mod support;

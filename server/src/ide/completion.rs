@@ -5,7 +5,7 @@
 use std::collections::{HashSet, VecDeque};
 
 use crate::model::schema::{self, Kind, FIELDS};
-use crate::model::{Location, SpecKey, Workspace};
+use crate::model::{SpecKey, Workspace};
 use crate::syntax::TextRange;
 
 use super::hover::key_doc;
@@ -313,36 +313,46 @@ fn spec_ids(
         }
     }
     let needle = typed.to_lowercase();
-    let mut candidates: Vec<(u8, &str, SpecKey)> = Vec::new();
-    for id in ws.ids() {
+    let wanted = |id: &str| -> Option<SpecKey> {
         if excluded.contains(id) || listed.contains(id) {
-            continue;
+            return None;
         }
-        let Some((k, f)) = ws.resolve_exact(id) else {
-            continue;
-        };
-        let matches = needle.is_empty()
+        let (k, f) = ws.resolve_exact(id)?;
+        let hit = needle.is_empty()
             || id.contains(&needle)
             || f.title()
                 .is_some_and(|t| t.to_lowercase().contains(&needle));
-        if !matches {
+        hit.then_some(k)
+    };
+    // The same investigation first, then the whole workspace newest first (dated IDs
+    // sort by date), stopping once the list is full: the cost is the list, not the
+    // workspace.
+    let mut chosen: Vec<(String, SpecKey)> = Vec::new();
+    if let Some(n) = me.issue {
+        let mut same: Vec<&str> = ws.issue_specs(n).map(|(_, f)| f.id.as_str()).collect();
+        same.sort_unstable_by(|a, b| b.cmp(a));
+        same.dedup();
+        chosen.extend(
+            same.into_iter()
+                .filter_map(|id| wanted(id).map(|k| (id.to_string(), k))),
+        );
+    }
+    for id in ws.ids_newest_first() {
+        if chosen.len() > MAX_SPEC_ITEMS {
+            break;
+        }
+        if chosen.iter().any(|(c, _)| c == id) {
             continue;
         }
-        let same_issue = me.issue.is_some() && f.issue == me.issue;
-        let rank = match (same_issue, f.location) {
-            (true, Location::Active) => 0,
-            (false, Location::Active) => 1,
-            (_, Location::Archived) => 2,
-        };
-        candidates.push((rank, id, k));
+        if let Some(k) = wanted(id) {
+            chosen.push((id.to_string(), k));
+        }
     }
-    // Same issue first, then newest first (IDs start with their date).
-    candidates.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(a.1)));
-    out.incomplete = candidates.len() > MAX_SPEC_ITEMS;
-    for (i, (_, id, k)) in candidates.into_iter().take(MAX_SPEC_ITEMS).enumerate() {
+    out.incomplete = chosen.len() > MAX_SPEC_ITEMS;
+    for (i, (id, k)) in chosen.into_iter().take(MAX_SPEC_ITEMS).enumerate() {
         let Some(f) = ws.get(k) else { continue };
         out.items.push(Item {
-            label: id.to_string(),
+            label: id.clone(),
             kind: ItemKind::Spec,
             detail: Some(format!(
                 "{} ({})",
@@ -350,7 +360,7 @@ fn spec_ids(
                 f.facts.status()
             )),
             documentation: Some(spec_card(ws, k)),
-            insert: id.to_string(),
+            insert: id,
             replace,
             sort: format!("{i:04}"),
             retrigger: false,

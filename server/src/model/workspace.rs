@@ -2,7 +2,7 @@
 //! indices that answer "who is X", "who depends on X", "which specs belong to issue N"
 //! without scanning.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -105,6 +105,9 @@ pub struct Workspace {
     by_path: HashMap<PathBuf, SpecKey>,
     /// The reverse indices, one map per [`Ix`], each from a string to the specs it names.
     indices: [HashMap<String, Vec<SpecKey>>; IX_COUNT],
+    /// Every ID in order: dated IDs sort by date, so completion can list newest first and
+    /// stop early instead of ranking the whole workspace.
+    sorted_ids: BTreeSet<String>,
     cycles: graph::Cycles,
 }
 
@@ -138,6 +141,7 @@ impl Workspace {
             free: Vec::new(),
             by_path: HashMap::new(),
             indices: Default::default(),
+            sorted_ids: BTreeSet::new(),
             cycles: graph::Cycles::default(),
         }
     }
@@ -263,6 +267,7 @@ impl Workspace {
         let Some(f) = self.files[key as usize].as_ref() else {
             return;
         };
+        self.sorted_ids.insert(f.id.clone());
         for (ix, k) in index_entries(f) {
             self.indices[ix as usize].entry(k).or_default().push(key);
         }
@@ -278,6 +283,9 @@ impl Workspace {
                 v.retain(|x| *x != key);
                 if v.is_empty() {
                     map.remove(&k);
+                    if matches!(ix, Ix::Id) {
+                        self.sorted_ids.remove(&k);
+                    }
                 }
             }
         }
@@ -482,7 +490,12 @@ impl Workspace {
         self.get(k).map(|f| (k, f))
     }
 
-    /// All IDs, for inexact resolution and completion.
+    /// All IDs, newest (greatest) first.
+    pub fn ids_newest_first(&self) -> impl Iterator<Item = &str> {
+        self.sorted_ids.iter().rev().map(String::as_str)
+    }
+
+    /// All IDs, for inexact resolution.
     pub fn ids(&self) -> impl Iterator<Item = &str> + Clone {
         self.indices[Ix::Id as usize].keys().map(String::as_str)
     }

@@ -130,6 +130,7 @@ fn rename_caps() -> Value {
 #[test]
 fn rename_is_one_edit_with_the_file_move() {
     let (_d, root, mut c) = setup(rename_caps());
+    // (The capability itself is checked in `rename_caps_are_negotiated`.)
     let a = root.join(".chant/specs/2026-03-01-001-aaa.md");
     let b = root.join(".chant/specs/2026-03-01-002-bbb.md");
     let prep = c.request("textDocument/prepareRename", at(&b, 3, 5));
@@ -193,4 +194,16 @@ fn an_editor_rename_of_a_spec_file_updates_references() {
     let edits = edit["changes"][uri(&b)].as_array().unwrap();
     assert_eq!(edits.len(), 2);
     assert!(edits.iter().all(|e| e["newText"] == "2026-03-01-001-new"));
+}
+
+#[test]
+fn rename_caps_are_negotiated() {
+    let (_d, root) = workspace(&[]);
+    let (_c, init) = Client::start(&[&root], rename_caps());
+    assert_eq!(
+        init["capabilities"]["renameProvider"]["prepareProvider"],
+        true
+    );
+    let (_c, init) = Client::start(&[&root], Client::default_capabilities());
+    assert!(init["capabilities"].get("renameProvider").is_none());
 }

@@ -176,6 +176,7 @@ impl LanguageServer for Backend {
                             .is_some_and(|ops| ops.contains(&lsp::ResourceOperationKind::Rename))
                 }),
         };
+        let rename_files = lock(&self.init).rename_files;
         Ok(lsp::InitializeResult {
             server_info: Some(lsp::ServerInfo {
                 name: "chant-lsp".into(),
@@ -211,7 +212,8 @@ impl LanguageServer for Backend {
                 code_lens_provider: Some(lsp::CodeLensOptions {
                     resolve_provider: Some(false),
                 }),
-                rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+                // Renaming a spec moves its file: offered only to editors that can.
+                rename_provider: rename_files.then_some(lsp::OneOf::Right(lsp::RenameOptions {
                     prepare_provider: Some(true),
                     work_done_progress_options: Default::default(),
                 })),

@@ -4,6 +4,7 @@
 //! ranges), [`model`] (the workspace: IDs, graph, indices), [`diagnostics`] (the
 //! catalogue and the rules), [`ide`] (one module per request), [`lsp`] (protocol only).
 
+pub mod actions;
 pub mod check;
 pub mod diagnostics;
 pub mod ide;

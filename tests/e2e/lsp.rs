@@ -17,7 +17,7 @@ fn initialize_answers_and_advertises_what_works() {
     assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
     assert_eq!(
         caps["codeActionProvider"]["codeActionKinds"],
-        json!(["quickfix"])
+        json!(["quickfix", "source"])
     );
     for cap in [
         "hoverProvider",
@@ -43,10 +43,20 @@ fn initialize_answers_and_advertises_what_works() {
         "signatureHelpProvider",
         "documentFormattingProvider",
         "semanticTokensProvider",
-        "executeCommandProvider",
     ] {
         assert!(caps.get(absent).is_none_or(|v| v.is_null()), "{absent}");
     }
+    assert_eq!(
+        caps["executeCommandProvider"]["commands"],
+        json!([
+            "chant-lsp.archive",
+            "chant-lsp.archiveAnyway",
+            "chant-lsp.archiveInvestigation",
+            "chant-lsp.draftPr",
+            "chant-lsp.submitPr",
+            "chant-lsp.confirm"
+        ])
+    );
     assert_eq!(init["serverInfo"]["name"], "chant-lsp");
     assert_eq!(c.shutdown(), 0);
 }

@@ -17,8 +17,13 @@ pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_chant-lsp")
 }
 
+/// Answers one kind of server-to-client request (a dialog choice, an applied edit).
+pub type Responder = Box<dyn FnMut(&Value) -> Value + Send>;
+
 pub struct Client {
     child: Child,
+    /// Answers to server requests by method; anything else is answered with `null`.
+    pub responders: HashMap<String, Responder>,
     stdin: ChildStdin,
     rx: Receiver<Value>,
     next_id: i64,
@@ -35,7 +40,28 @@ pub fn uri(path: &Path) -> String {
 impl Client {
     /// Starts the server with `folders` as workspace folders and the given client capabilities.
     pub fn start(folders: &[&Path], capabilities: Value) -> (Client, Value) {
-        let mut child = Command::new(bin())
+        Client::start_with_env(folders, capabilities, &[])
+    }
+
+    /// Starts the server with extra environment variables (and `HOME` pointed at an empty
+    /// directory, so no real gh configuration is ever read).
+    pub fn start_with_env(
+        folders: &[&Path],
+        capabilities: Value,
+        env: &[(&str, &str)],
+    ) -> (Client, Value) {
+        let home = std::env::temp_dir().join(format!("chant-lsp-test-home-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&home);
+        let mut cmd = Command::new(bin());
+        cmd.env("HOME", &home)
+            .env_remove("GH_TOKEN")
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GH_CONFIG_DIR")
+            .env_remove("XDG_CONFIG_HOME");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -76,6 +102,7 @@ impl Client {
         });
         let mut c = Client {
             child,
+            responders: HashMap::new(),
             stdin,
             rx,
             next_id: 1,
@@ -153,7 +180,11 @@ impl Client {
             self.seen.push(msg.clone());
             if let Some(id) = msg.get("id") {
                 let id = id.clone();
-                self.write(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
+                let result = match self.responders.get_mut(method) {
+                    Some(answer) => answer(&msg["params"]),
+                    None => Value::Null,
+                };
+                self.write(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
             } else if method == "textDocument/publishDiagnostics" {
                 let uri = msg["params"]["uri"].as_str().unwrap_or("").to_string();
                 let diags = msg["params"]["diagnostics"]
@@ -180,6 +211,40 @@ impl Client {
                 panic!(
                     "diagnostics for {key} never matched; last: {:#?}",
                     self.diagnostics.get(&key)
+                );
+            }
+        }
+    }
+
+    /// Runs a command and waits for the `window/showMessage` it ends with that satisfies
+    /// `pred`; returns that message's text.
+    pub fn command(&mut self, command: &str, args: Value) -> Value {
+        self.request(
+            "workspace/executeCommand",
+            json!({"command": command, "arguments": args}),
+        )
+    }
+
+    /// Messages shown to the person so far (`window/showMessage`).
+    pub fn messages(&self) -> Vec<String> {
+        self.seen
+            .iter()
+            .filter(|m| m["method"] == "window/showMessage")
+            .map(|m| m["params"]["message"].as_str().unwrap_or("").to_string())
+            .collect()
+    }
+
+    /// Waits until a shown message contains `needle`; returns it.
+    pub fn wait_message(&mut self, needle: &str) -> String {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(m) = self.messages().into_iter().find(|m| m.contains(needle)) {
+                return m;
+            }
+            if self.recv(deadline).is_none() {
+                panic!(
+                    "no message containing {needle:?}; messages: {:#?}",
+                    self.messages()
                 );
             }
         }
@@ -266,4 +331,34 @@ pub fn workspace(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
         std::fs::write(&p, text).expect("write");
     }
     (dir, root)
+}
+
+/// Runs git in `dir` (a test repository), panicking with its output on failure.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A workspace committed to a fresh git repository on branch `main`.
+pub fn repo(files: &[(&str, &str)]) -> (tempfile::TempDir, PathBuf) {
+    let (d, root) = workspace(files);
+    git(&root, &["init", "-q", "-b", "main"]);
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "init"]);
+    (d, root)
 }

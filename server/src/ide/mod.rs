@@ -1,6 +1,7 @@
 //! Editor features, one module per request, each a function of the workspace model and
 //! a position, returning plain data in byte ranges. No protocol types here.
 
+pub mod actions;
 pub mod completion;
 pub mod hints;
 pub mod hover;

@@ -1,4 +1,5 @@
-//! Quick fixes: the fixes the rules attached to each diagnostic, as code actions.
+//! Code actions: the fixes the rules attached to each diagnostic, the spec's own actions,
+//! and confirmations waiting for this spec.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -10,6 +11,8 @@ use crate::diagnostics;
 use super::convert;
 use super::state::State;
 
+/// Quick fixes for the diagnostics in `range`, then the spec's actions (archive, PR), then
+/// confirmations waiting for this spec.
 pub fn quick_fixes(
     st: &State,
     path: &Path,
@@ -25,6 +28,37 @@ pub fn quick_fixes(
         return out;
     };
     let Some(file) = ws.get(key) else { return out };
+    let command_action = |title: String, command: &str, args: Vec<serde_json::Value>| {
+        lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+            title: title.clone(),
+            kind: Some(lsp::CodeActionKind::SOURCE),
+            command: Some(lsp::Command {
+                title,
+                command: command.to_string(),
+                arguments: Some(args),
+            }),
+            ..Default::default()
+        })
+    };
+    let mut tail = Vec::new();
+    for offer in crate::ide::actions::offers(ws, key) {
+        tail.push(command_action(
+            offer.title,
+            offer.command.name(),
+            vec![serde_json::Value::String(uri.to_string())],
+        ));
+    }
+    let mut pending: Vec<_> = st.pending.iter().filter(|(_, p)| p.spec == path).collect();
+    pending.sort_by_key(|(_, p)| p.created);
+    for (nonce, p) in pending {
+        for (title, draft) in p.titles() {
+            let mut args = vec![serde_json::Value::String(nonce.clone())];
+            if let Some(d) = draft {
+                args.push(serde_json::Value::Bool(d));
+            }
+            tail.push(command_action(title, "chant-lsp.confirm", args));
+        }
+    }
     let enc = st.encoding;
     let wanted = convert::text_range(&file.text, &file.lines, range, enc);
     for d in diagnostics::check_spec(ws, key) {
@@ -55,5 +89,6 @@ pub fn quick_fixes(
             }));
         }
     }
+    out.extend(tail);
     out
 }

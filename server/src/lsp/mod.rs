@@ -1,6 +1,7 @@
 //! The only module that knows the Language Server Protocol.
 
 mod actions;
+mod commands;
 mod convert;
 pub mod document;
 mod features;

@@ -20,19 +20,21 @@ use super::features;
 use super::state::{Publish, State};
 
 pub struct Backend {
-    client: Client,
-    state: Arc<Mutex<State>>,
+    pub(super) client: Client,
+    pub(super) state: Arc<Mutex<State>>,
     publisher: mpsc::UnboundedSender<Publish>,
-    init: Mutex<InitInfo>,
+    pub(super) init: Mutex<InitInfo>,
 }
 
 #[derive(Default, Clone)]
-struct InitInfo {
+pub(super) struct InitInfo {
     folders: Vec<PathBuf>,
     dynamic_watch: bool,
     progress: bool,
     /// The client applies workspace edits that rename files.
-    rename_files: bool,
+    pub(super) rename_files: bool,
+    /// The client accepts `workspace/applyEdit`.
+    pub(super) apply_edit: bool,
 }
 
 impl Backend {
@@ -53,7 +55,7 @@ impl Backend {
     }
 
     /// A handler that panicked while holding the lock must not take the server down.
-    fn state(&self) -> MutexGuard<'_, State> {
+    pub(super) fn state(&self) -> MutexGuard<'_, State> {
         lock(&self.state)
     }
 
@@ -72,20 +74,20 @@ impl Backend {
         .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)
     }
 
-    fn send(&self, publishes: Vec<Publish>) {
+    pub(super) fn send(&self, publishes: Vec<Publish>) {
         for p in publishes {
             let _ = self.publisher.send(p);
         }
     }
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Runs one handler's work; a panic (a bug of ours) is reported on stderr and the server
 /// keeps serving instead of dying with the editor's session.
-fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Option<T> {
+pub(super) fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Option<T> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(v) => Some(v),
         Err(e) => {
@@ -100,7 +102,7 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Option<T> {
     }
 }
 
-fn request_failed(message: &str) -> tower_lsp_server::jsonrpc::Error {
+pub(super) fn request_failed(message: &str) -> tower_lsp_server::jsonrpc::Error {
     tower_lsp_server::jsonrpc::Error {
         code: tower_lsp_server::jsonrpc::ErrorCode::ServerError(-32803), /* LSP RequestFailed */
         message: message.to_string().into(),
@@ -165,6 +167,11 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.work_done_progress)
                 .unwrap_or(false),
+            apply_edit: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.apply_edit)
+                .unwrap_or(false),
             rename_files: caps
                 .workspace
                 .as_ref()
@@ -193,7 +200,10 @@ impl LanguageServer for Backend {
                 )),
                 code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
                     lsp::CodeActionOptions {
-                        code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                        code_action_kinds: Some(vec![
+                            lsp::CodeActionKind::QUICKFIX,
+                            lsp::CodeActionKind::SOURCE,
+                        ]),
                         ..Default::default()
                     },
                 )),
@@ -222,6 +232,14 @@ impl LanguageServer for Backend {
                     work_done_progress_options: Default::default(),
                 }),
                 folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+                execute_command_provider: Some(lsp::ExecuteCommandOptions {
+                    commands: crate::ide::actions::Command::ALL
+                        .iter()
+                        .map(|c| c.name().to_string())
+                        .chain(["chant-lsp.confirm".to_string()])
+                        .collect(),
+                    work_done_progress_options: Default::default(),
+                }),
                 workspace: Some(lsp::WorkspaceServerCapabilities {
                     workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
                         supported: Some(true),
@@ -607,6 +625,16 @@ impl LanguageServer for Backend {
                 .filter(|e| e.changes.as_ref().is_some_and(|c| !c.is_empty()))
         })
         .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)
+    }
+
+    async fn execute_command(
+        &self,
+        p: lsp::ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        // The flows await the client (dialogs, edits): a panic inside is contained by the
+        // task boundary and answered as an error.
+        let me = self.run_command(&p.command, p.arguments);
+        me.await
     }
 
     async fn code_action(

@@ -33,6 +33,8 @@ pub struct State {
     published: HashMap<PathBuf, u64>,
     /// Roots whose initial index is being built in the background.
     pub indexing: HashSet<PathBuf>,
+    /// Confirmations waiting as code actions, by nonce.
+    pub pending: HashMap<String, super::commands::Pending>,
 }
 
 impl Default for State {
@@ -44,6 +46,7 @@ impl Default for State {
             open: HashMap::new(),
             published: HashMap::new(),
             indexing: HashSet::new(),
+            pending: HashMap::new(),
         }
     }
 }

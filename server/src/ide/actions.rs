@@ -1,0 +1,90 @@
+//! The actions a spec offers besides quick fixes (code actions of kind `source`): which
+//! ones apply here, as plain data; running them is `lsp::commands`' job.
+
+use crate::model::{Location, SpecKey, Workspace};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    Archive,
+    ArchiveAnyway,
+    ArchiveInvestigation,
+    DraftPr,
+    SubmitPr,
+}
+
+impl Command {
+    pub const ALL: [Command; 5] = [
+        Command::Archive,
+        Command::ArchiveAnyway,
+        Command::ArchiveInvestigation,
+        Command::DraftPr,
+        Command::SubmitPr,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Archive => "chant-lsp.archive",
+            Command::ArchiveAnyway => "chant-lsp.archiveAnyway",
+            Command::ArchiveInvestigation => "chant-lsp.archiveInvestigation",
+            Command::DraftPr => "chant-lsp.draftPr",
+            Command::SubmitPr => "chant-lsp.submitPr",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Command> {
+        Command::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    pub title: String,
+    pub command: Command,
+}
+
+/// The phases whose specs carry the upstream-PR actions.
+fn pr_phase(ws: &Workspace, key: SpecKey) -> bool {
+    let Some(f) = ws.get(key) else { return false };
+    super::phase_of(ws, f).is_some_and(|p| p.name == "fix" || p.name == "upstream-pr")
+}
+
+pub fn offers(ws: &Workspace, key: SpecKey) -> Vec<Offer> {
+    let Some(f) = ws.get(key) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if f.location == Location::Active {
+        let status = f.facts.status();
+        if matches!(status, "completed" | "cancelled") {
+            out.push(Offer {
+                title: format!("Archive spec {}", f.id),
+                command: Command::Archive,
+            });
+        } else {
+            out.push(Offer {
+                title: format!("Archive spec {} anyway (it is {status})", f.id),
+                command: Command::ArchiveAnyway,
+            });
+        }
+    }
+    if pr_phase(ws, key) {
+        out.push(Offer {
+            title: "Draft upstream PR body".into(),
+            command: Command::DraftPr,
+        });
+        out.push(Offer {
+            title: "Submit upstream PR…".into(),
+            command: Command::SubmitPr,
+        });
+        if let Some(n) = f.issue {
+            let count = crate::actions::archive::investigation(ws, n).len();
+            if count > 0 {
+                out.push(Offer {
+                    title: format!("Archive investigation #{n} ({count} completed specs)…"),
+                    command: Command::ArchiveInvestigation,
+                });
+            }
+        }
+    }
+    out
+}

@@ -2,6 +2,8 @@
 
 mod archive;
 mod cli;
+mod fake_github;
 mod lsp;
 mod nav;
+mod pr;
 mod support;

@@ -184,7 +184,11 @@ impl Client {
                     Some(answer) => answer(&msg["params"]),
                     None => Value::Null,
                 };
-                self.write(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
+                // A responder answers `{"__error": code}` to play a client that lacks the method.
+                match result.get("__error") {
+                    Some(code) => self.write(&json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": "Method not found"}})),
+                    None => self.write(&json!({"jsonrpc": "2.0", "id": id, "result": result})),
+                }
             } else if method == "textDocument/publishDiagnostics" {
                 let uri = msg["params"]["uri"].as_str().unwrap_or("").to_string();
                 let diags = msg["params"]["diagnostics"]

@@ -239,10 +239,11 @@ fn sentence(s: &str) -> String {
     out
 }
 
-/// The first paragraph under the first heading whose text contains one of `names`.
+/// The first paragraph under a heading whose text starts with one of `names` (a document
+/// titled "Root cause" with an empty intro falls through to its "## Root Cause" section).
 fn section_text(doc: &str, names: &[&str]) -> Option<String> {
     let lines: Vec<&str> = doc.lines().collect();
-    let start = lines.iter().position(|l| {
+    let is_match = |l: &str| {
         let t = l.trim_start();
         t.starts_with('#')
             && names.iter().any(|n| {
@@ -251,22 +252,28 @@ fn section_text(doc: &str, names: &[&str]) -> Option<String> {
                     .to_lowercase()
                     .starts_with(n)
             })
-    })?;
-    let mut para: Vec<&str> = Vec::new();
-    for l in &lines[start + 1..] {
-        let t = l.trim();
-        if t.starts_with('#') {
-            break;
-        }
-        if t.is_empty() {
-            if para.is_empty() {
-                continue;
+    };
+    lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| is_match(l))
+        .find_map(|(start, _)| {
+            let mut para: Vec<&str> = Vec::new();
+            for l in &lines[start + 1..] {
+                let t = l.trim();
+                if t.starts_with('#') {
+                    break;
+                }
+                if t.is_empty() {
+                    if para.is_empty() {
+                        continue;
+                    }
+                    break;
+                }
+                para.push(t.trim_start_matches(['-', '*']).trim());
             }
-            break;
-        }
-        para.push(t.trim_start_matches(['-', '*']).trim());
-    }
-    (!para.is_empty()).then(|| sentence(&para.join(" ")))
+            (!para.is_empty()).then(|| sentence(&para.join(" ")))
+        })
 }
 
 fn bullets_under(doc: &str, names: &[&str]) -> Vec<String> {

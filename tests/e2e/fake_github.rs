@@ -1,0 +1,208 @@
+//! A fake GitHub REST API on 127.0.0.1: scripted answers, every request recorded. It
+//! stops by itself when dropped (or after two minutes), and never talks to anything else.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// Path with the query string.
+    pub path: String,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Request {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+struct Route {
+    method: &'static str,
+    /// Matches the path without its query string.
+    path: String,
+    status: u16,
+    body: Value,
+    delay: Duration,
+}
+
+pub struct FakeGitHub {
+    pub url: String,
+    requests: Arc<Mutex<Vec<Request>>>,
+    routes: Arc<Mutex<Vec<Route>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl FakeGitHub {
+    pub fn start() -> FakeGitHub {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        listener.set_nonblocking(true).expect("nonblocking");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let routes: Arc<Mutex<Vec<Route>>> = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (req, rts, stp) = (requests.clone(), routes.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(120);
+            while !stp.load(Ordering::Relaxed) && Instant::now() < deadline {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let (req, rts) = (req.clone(), rts.clone());
+                        std::thread::spawn(move || serve(stream, &req, &rts));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        FakeGitHub {
+            url,
+            requests,
+            routes,
+            stop,
+        }
+    }
+
+    pub fn route(&self, method: &'static str, path: &str, status: u16, body: Value) -> &Self {
+        self.route_delayed(method, path, status, body, Duration::ZERO)
+    }
+
+    pub fn route_delayed(
+        &self,
+        method: &'static str,
+        path: &str,
+        status: u16,
+        body: Value,
+        delay: Duration,
+    ) -> &Self {
+        self.routes.lock().unwrap().push(Route {
+            method,
+            path: path.to_string(),
+            status,
+            body,
+            delay,
+        });
+        self
+    }
+
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    pub fn posts(&self) -> Vec<Request> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.method == "POST")
+            .collect()
+    }
+}
+
+impl Drop for FakeGitHub {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+fn serve(stream: TcpStream, requests: &Mutex<Vec<Request>>, routes: &Mutex<Vec<Route>>) {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut writer = match stream.try_clone() {
+        Ok(w) => w,
+        Err(_) => return,
+    };
+    let mut reader = BufReader::new(stream);
+    // Keep-alive: several requests per connection, bounded.
+    for _ in 0..100 {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut parts = line.split_whitespace();
+        let (method, path) = (
+            parts.next().unwrap_or("").to_string(),
+            parts.next().unwrap_or("").to_string(),
+        );
+        let mut headers = Vec::new();
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.push((k.trim().to_string(), v.trim().to_string()));
+            }
+        }
+        let len = headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = vec![0; len];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let req = Request {
+            method: method.clone(),
+            path: path.clone(),
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        };
+        requests.lock().unwrap().push(req);
+        let bare = path.split('?').next().unwrap_or("");
+        let (status, reply, delay) = routes
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|r| r.method == method && r.path == bare)
+            .map_or(
+                (404, json!({"message": "Not Found"}), Duration::ZERO),
+                |r| (r.status, r.body.clone(), r.delay),
+            );
+        std::thread::sleep(delay);
+        let text = reply.to_string();
+        let head = format!("HTTP/1.1 {status} X\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n\r\n", text.len());
+        if writer
+            .write_all(head.as_bytes())
+            .and_then(|()| writer.write_all(text.as_bytes()))
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// The fields octocrab needs to read a pull request.
+pub fn pr_json(number: u64, owner: &str, branch: &str, state: &str, merged: bool) -> Value {
+    json!({
+        "id": number * 1000,
+        "number": number,
+        "url": format!("https://api.github.com/repos/acme/kvstore/pulls/{number}"),
+        "html_url": format!("https://github.com/acme/kvstore/pull/{number}"),
+        "state": state,
+        "merged": merged,
+        "merged_at": if merged { json!("2026-11-20T10:00:00Z") } else { Value::Null },
+        "head": {"ref": branch, "sha": "abc123", "label": format!("{owner}:{branch}")},
+        "base": {"ref": "main", "sha": "def456", "label": "acme:main"},
+    })
+}
+
+pub fn repo_json(default_branch: &str) -> Value {
+    json!({"id": 1, "name": "kvstore", "url": "https://api.github.com/repos/acme/kvstore", "default_branch": default_branch})
+}

@@ -1,0 +1,381 @@
+//! The upstream-PR phase over stdio: drafting, confirming, submitting to a fake GitHub on
+//! 127.0.0.1, in temporary git repositories with `upstream` and `origin` remotes.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use crate::fake_github::{pr_json, repo_json, FakeGitHub};
+use crate::support::{git, repo, uri, Client};
+
+const TOKEN: &str = "ghp_TESTTOKEN0123456789";
+const FIX: &str = ".chant/specs/2026-02-08-009-fix.md";
+
+fn investigation() -> (tempfile::TempDir, PathBuf) {
+    let (d, root) = repo(&[
+        (".chant/specs/2026-02-08-001-cmp.md", "---\ntype: research\nstatus: completed\nlabels: [issue-1234, comprehension]\ninformed_by: [https://github.com/acme/kvstore/issues/1234]\ntarget_files: [.chant/research/issue-1234-comprehension.md]\n---\n# Comprehension: issue #1234\n"),
+        (".chant/research/issue-1234-comprehension.md", "# Issue 1234\n\n## Observable Symptom\n\nTwo concurrent writes to one key: one of them is lost.\n"),
+        (".chant/specs/2026-02-08-002-rep.md", "---\ntype: task\nstatus: completed\nlabels: [issue-1234, reproduction]\ntarget_files: [tests/regression/issue_1234_test.rs]\n---\n# Reproduce issue #1234\n"),
+        (".chant/specs/2026-02-08-005-rca.md", "---\ntype: research\nstatus: completed\nlabels: [issue-1234, root-cause]\ntarget_files: [.chant/research/issue-1234-root-cause.md]\n---\n# Root cause: issue #1234\n"),
+        (".chant/research/issue-1234-root-cause.md", "# Root cause\n\n## Root Cause\n\n`Store::put` reads, modifies and writes the segment without a lock.\n\n## Recommended Solution\n\nHold the segment lock for the whole update.\n"),
+        (".chant/specs/2026-02-08-008-imp.md", "---\ntype: research\nstatus: completed\nlabels: [issue-1234, impact-map]\ntarget_files: [.chant/research/issue-1234-impact-map.md]\n---\n# Impact map: issue #1234\n"),
+        (".chant/research/issue-1234-impact-map.md", "# Impact\n\n- src/storage/store.rs - the race itself\n- src/storage/compaction.rs - same read-modify-write pattern\n\n## Test Gaps\n\n- compaction under concurrent writes\n"),
+        (FIX, "---\ntype: code\nstatus: completed\nlabels: [issue-1234, fix]\nbranch: fix-1234\ntarget_files: [src/storage/store.rs, src/storage/compaction.rs, tests/regression/issue_1234_test.rs]\n---\n# Fix issue #1234: lock the segment during put\n\nHand-written notes stay.\n\n## Acceptance Criteria\n\n- [x] Compaction uses the same lock\n- [x] Regression test passes\n"),
+        ("src/storage/store.rs", "// store\n"),
+    ]);
+    git(
+        &root,
+        &[
+            "remote",
+            "add",
+            "upstream",
+            "https://github.com/acme/kvstore.git",
+        ],
+    );
+    git(
+        &root,
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://github.com/forker/kvstore.git",
+        ],
+    );
+    git(&root, &["update-ref", "refs/remotes/upstream/main", "main"]);
+    git(&root, &["checkout", "-q", "-b", "fix-1234"]);
+    std::fs::write(root.join("src/storage/store.rs"), "// store, locked\n").unwrap();
+    git(&root, &["commit", "-q", "-am", "lock the segment"]);
+    git(
+        &root,
+        &["update-ref", "refs/remotes/origin/fix-1234", "HEAD"],
+    );
+    (d, root)
+}
+
+fn start(root: &Path, gh: &FakeGitHub, extra: &[(&str, &str)]) -> Client {
+    let mut env = vec![
+        ("GITHUB_API_URL", gh.url.as_str()),
+        ("GH_TOKEN", TOKEN),
+        ("CHANT_LSP_GITHUB_TIMEOUT_SECS", "2"),
+    ];
+    env.extend_from_slice(extra);
+    let (mut c, _) = Client::start_with_env(&[root], Client::default_capabilities(), &env);
+    c.settle(std::time::Duration::from_millis(300));
+    c
+}
+
+fn fix_uri(root: &Path) -> Value {
+    json!([uri(&root.join(FIX))])
+}
+
+fn drafted(root: &Path, c: &mut Client) -> String {
+    c.command("chant-lsp.draftPr", fix_uri(root));
+    c.wait_message("Drafted the upstream PR");
+    std::fs::read_to_string(root.join(FIX)).unwrap()
+}
+
+/// Answers the confirmation dialog with `choice` (None = dismissed), recording the question.
+fn answer(
+    c: &mut Client,
+    choice: Option<&'static str>,
+) -> std::sync::Arc<std::sync::Mutex<Vec<Value>>> {
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = asked.clone();
+    c.responders.insert(
+        "window/showMessageRequest".into(),
+        Box::new(move |p: &Value| {
+            log.lock().unwrap().push(p.clone());
+            choice.map_or(Value::Null, |t| json!({"title": t}))
+        }),
+    );
+    asked
+}
+
+fn github_ok(gh: &FakeGitHub) {
+    gh.route("GET", "/repos/acme/kvstore", 200, repo_json("main"));
+    gh.route("GET", "/repos/acme/kvstore/pulls", 200, json!([]));
+    gh.route(
+        "POST",
+        "/repos/acme/kvstore/pulls",
+        201,
+        pr_json(7, "forker", "fix-1234", "open", false),
+    );
+}
+
+fn no_token_leak(c: &Client) {
+    for m in &c.seen {
+        assert!(
+            !m.to_string().contains(TOKEN),
+            "the token reached the editor: {m}"
+        );
+    }
+}
+
+#[test]
+fn the_draft_comes_from_the_investigation_and_keeps_hand_written_text() {
+    let (_d, root) = investigation();
+    let gh = FakeGitHub::start();
+    let mut c = start(&root, &gh, &[]);
+    let text = drafted(&root, &mut c);
+    let expected_section = "Title: Fix #1234: lock the segment during put\n\n````markdown\n## Summary\n\nFixes #1234.\n\nTwo concurrent writes to one key: one of them is lost. `Store::put` reads, modifies and writes the segment without a lock. Hold the segment lock for the whole update.\n\n## Changes\n\n- `src/storage/store.rs` -- the race itself\n- `src/storage/compaction.rs` -- same read-modify-write pattern\n- `tests/regression/issue_1234_test.rs` -- regression test for #1234\n\n## Testing\n\n- Regression test `tests/regression/issue_1234_test.rs` reproduces #1234: it fails before this change and passes after it.\n- Regression test passes\n- Not yet covered: compaction under concurrent writes\n````\n";
+    assert!(text.contains(expected_section), "{text}");
+    assert!(text.contains("Hand-written notes stay."));
+    assert!(gh.requests().is_empty(), "drafting never reaches GitHub");
+    // Hand edits outside the section survive a second draft; the section is replaced, once.
+    let edited = text.replace(
+        "Hand-written notes stay.",
+        "Hand-written notes stay, edited.",
+    );
+    std::fs::write(root.join(FIX), &edited).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&root.join(FIX)), "type": 2}]}),
+    );
+    let again = drafted(&root, &mut c);
+    assert!(again.contains("Hand-written notes stay, edited."));
+    assert_eq!(again.matches("<!-- chant-lsp:upstream-pr -->").count(), 1);
+}
+
+#[test]
+fn submit_asks_first_then_sends_exactly_the_draft() {
+    let (_d, root) = investigation();
+    let gh = FakeGitHub::start();
+    github_ok(&gh);
+    let mut c = start(&root, &gh, &[]);
+    let text = drafted(&root, &mut c);
+    let asked = answer(&mut c, Some("Create pull request"));
+    c.command("chant-lsp.submitPr", fix_uri(&root));
+    let msg = c.wait_message("Opened pull request #7");
+    assert!(msg.contains("https://github.com/acme/kvstore/pull/7"));
+    // The question states repository, head -> base and title, with the three choices.
+    let q = &asked.lock().unwrap()[0];
+    assert_eq!(
+        q["message"],
+        "Open a pull request on acme/kvstore?\nforker:fix-1234 -> main\nTitle: Fix #1234: lock the segment during put\nThe body is the \"Upstream PR\" section of the spec."
+    );
+    let titles: Vec<&str> = q["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Create pull request", "Create draft pull request", "Cancel"]
+    );
+    // Exactly one POST, with exactly the drafted title and body.
+    let posts = gh.posts();
+    assert_eq!(posts.len(), 1);
+    let section = &text[text.find("````markdown\n").unwrap() + 13..text.rfind("````").unwrap()];
+    assert_eq!(
+        posts[0].json(),
+        json!({"title": "Fix #1234: lock the segment during put", "head": "forker:fix-1234", "base": "main", "body": section, "draft": false})
+    );
+    assert_eq!(posts[0].path, "/repos/acme/kvstore/pulls");
+    assert_eq!(
+        posts[0].header("authorization"),
+        Some(format!("Bearer {TOKEN}").as_str())
+    );
+    let list = gh
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "GET" && r.path.starts_with("/repos/acme/kvstore/pulls"))
+        .unwrap();
+    assert!(
+        list.path.contains("head=forker%3Afix-1234") && list.path.contains("state=open"),
+        "{}",
+        list.path
+    );
+    // Recorded in the body, not the frontmatter.
+    let after = std::fs::read_to_string(root.join(FIX)).unwrap();
+    assert!(after.contains("PR: https://github.com/acme/kvstore/pull/7 (#7)\n"));
+    assert_eq!(
+        after.split("---").nth(1),
+        text.split("---").nth(1),
+        "frontmatter untouched"
+    );
+    no_token_leak(&c);
+}
+
+#[test]
+fn draft_choice_sends_a_draft() {
+    let (_d, root) = investigation();
+    let gh = FakeGitHub::start();
+    github_ok(&gh);
+    let mut c = start(&root, &gh, &[]);
+    drafted(&root, &mut c);
+    answer(&mut c, Some("Create draft pull request"));
+    c.command("chant-lsp.submitPr", fix_uri(&root));
+    c.wait_message("Opened pull request #7");
+    assert_eq!(gh.posts()[0].json()["draft"], true);
+}
+
+#[test]
+fn cancel_or_dismiss_sends_nothing() {
+    for choice in [Some("Cancel"), None] {
+        let (_d, root) = investigation();
+        let gh = FakeGitHub::start();
+        github_ok(&gh);
+        let mut c = start(&root, &gh, &[]);
+        let text = drafted(&root, &mut c);
+        answer(&mut c, choice);
+        c.command("chant-lsp.submitPr", fix_uri(&root));
+        c.wait_message("no pull request was created");
+        assert!(gh.posts().is_empty(), "{choice:?}");
+        assert_eq!(
+            std::fs::read_to_string(root.join(FIX)).unwrap(),
+            text,
+            "spec unchanged"
+        );
+    }
+}
+
+#[test]
+fn an_open_pr_for_the_branch_is_never_duplicated() {
+    let (_d, root) = investigation();
+    let gh = FakeGitHub::start();
+    gh.route("GET", "/repos/acme/kvstore", 200, repo_json("main"));
+    gh.route(
+        "GET",
+        "/repos/acme/kvstore/pulls",
+        200,
+        json!([pr_json(5, "forker", "fix-1234", "open", false)]),
+    );
+    let mut c = start(&root, &gh, &[]);
+    drafted(&root, &mut c);
+    let asked = answer(&mut c, Some("Create pull request"));
+    c.command("chant-lsp.submitPr", fix_uri(&root));
+    c.wait_message("already open: https://github.com/acme/kvstore/pull/5");
+    assert!(gh.posts().is_empty());
+    assert!(asked.lock().unwrap().is_empty(), "nothing to confirm");
+    assert!(std::fs::read_to_string(root.join(FIX))
+        .unwrap()
+        .contains("PR: https://github.com/acme/kvstore/pull/5 (#5)"));
+}
+
+/// Each failure: a clear message, no POST beyond the one refused, the spec unchanged.
+#[test]
+fn failures_are_explained_and_leave_the_spec_alone() {
+    let cases: Vec<(&str, Box<dyn Fn(&FakeGitHub)>, Vec<(&str, &str)>)> = vec![
+        (
+            "rejected the token (401",
+            Box::new(|gh: &FakeGitHub| {
+                gh.route(
+                    "GET",
+                    "/repos/acme/kvstore",
+                    401,
+                    json!({"message": "Bad credentials"}),
+                );
+            }),
+            vec![],
+        ),
+        (
+            "No commits between main and forker:fix-1234",
+            Box::new(|gh: &FakeGitHub| {
+                gh.route("GET", "/repos/acme/kvstore", 200, repo_json("main"));
+                gh.route("GET", "/repos/acme/kvstore/pulls", 200, json!([]));
+                gh.route("POST", "/repos/acme/kvstore/pulls", 422, json!({"message": "Validation Failed", "errors": [{"resource": "PullRequest", "code": "custom", "message": "No commits between main and forker:fix-1234"}]}));
+            }),
+            vec![],
+        ),
+        (
+            "could not reach GitHub",
+            Box::new(|_: &FakeGitHub| {}),
+            vec![("GITHUB_API_URL", "http://127.0.0.1:9")],
+        ),
+        (
+            "could not reach GitHub",
+            Box::new(|gh: &FakeGitHub| {
+                gh.route_delayed(
+                    "GET",
+                    "/repos/acme/kvstore",
+                    200,
+                    repo_json("main"),
+                    std::time::Duration::from_secs(4),
+                );
+            }),
+            vec![],
+        ),
+        (
+            "no GitHub token for github.com",
+            Box::new(|_: &FakeGitHub| {}),
+            vec![("GH_TOKEN", "")],
+        ),
+    ];
+    for (expect, script, env) in cases {
+        let (_d, root) = investigation();
+        let gh = FakeGitHub::start();
+        script(&gh);
+        let mut c = start(&root, &gh, &env);
+        let text = drafted(&root, &mut c);
+        answer(&mut c, Some("Create pull request"));
+        c.command("chant-lsp.submitPr", fix_uri(&root));
+        let msg = c.wait_message("Pull request not created");
+        assert!(msg.contains(expect), "{expect}: {msg}");
+        assert!(gh.posts().len() <= 1);
+        assert_eq!(
+            std::fs::read_to_string(root.join(FIX)).unwrap(),
+            text,
+            "{expect}: spec unchanged"
+        );
+        no_token_leak(&c);
+    }
+}
+
+#[test]
+fn an_unpushed_branch_or_missing_draft_is_refused_before_any_request() {
+    let (_d, root) = investigation();
+    let gh = FakeGitHub::start();
+    github_ok(&gh);
+    let mut c = start(&root, &gh, &[]);
+    c.command("chant-lsp.submitPr", fix_uri(&root));
+    c.wait_message("run \"Draft upstream PR body\" first");
+    drafted(&root, &mut c);
+    git(
+        &root,
+        &["commit", "-q", "--allow-empty", "-m", "not pushed yet"],
+    );
+    c.command("chant-lsp.submitPr", fix_uri(&root));
+    let msg = c.wait_message("is not pushed");
+    assert!(msg.contains("git push -u origin fix-1234"), "{msg}");
+    assert!(gh.requests().is_empty());
+}
+
+#[test]
+fn editors_without_dialogs_confirm_through_a_code_action() {
+    let (_d, root) = investigation();
+    let gh = FakeGitHub::start();
+    github_ok(&gh);
+    let mut c = start(&root, &gh, &[]);
+    drafted(&root, &mut c);
+    // Like Helix: showMessageRequest is not a method it knows.
+    c.responders.insert(
+        "window/showMessageRequest".into(),
+        Box::new(|_: &Value| json!({"__error": -32601})),
+    );
+    c.command("chant-lsp.submitPr", fix_uri(&root));
+    c.wait_message("cannot show a confirmation dialog");
+    assert!(
+        gh.posts().is_empty(),
+        "nothing sent without the confirmation"
+    );
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&root.join(FIX))}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
+    );
+    let confirm = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Confirm: create pull request on acme/kvstore (forker:fix-1234 -> main): \"Fix #1234: lock the segment during put\"")
+        .unwrap_or_else(|| panic!("{actions:#}"))
+        .clone();
+    let cmd = &confirm["command"];
+    c.command(cmd["command"].as_str().unwrap(), cmd["arguments"].clone());
+    c.wait_message("Opened pull request #7");
+    assert_eq!(gh.posts().len(), 1);
+    // Used once: the same confirmation cannot send a second PR.
+    c.command(cmd["command"].as_str().unwrap(), cmd["arguments"].clone());
+    c.wait_message("expired");
+    assert_eq!(gh.posts().len(), 1);
+}

@@ -256,8 +256,12 @@ fn an_open_pr_for_the_branch_is_never_duplicated() {
 /// Each failure: a clear message, no POST beyond the one refused, the spec unchanged.
 #[test]
 fn failures_are_explained_and_leave_the_spec_alone() {
-    type Script = Box<dyn Fn(&FakeGitHub)>;
-    let cases: Vec<(&str, Script, Vec<(&str, &str)>)> = vec![
+    type Case = (
+        &'static str,
+        Box<dyn Fn(&FakeGitHub)>,
+        Vec<(&'static str, &'static str)>,
+    );
+    let cases: Vec<Case> = vec![
         (
             "rejected the token (401",
             Box::new(|gh: &FakeGitHub| {

@@ -56,7 +56,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         );
         return 2;
     };
-    let ws = Workspace::load(root, Arc::new(RealFs));
+    let ws = crate::actions::load_workspace(root, Arc::new(RealFs));
     let reported = collect(&ws, opts.include_archive);
     let errors = reported
         .iter()

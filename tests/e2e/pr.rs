@@ -384,3 +384,70 @@ fn editors_without_dialogs_confirm_through_a_code_action() {
     c.wait_message("expired");
     assert_eq!(gh.posts().len(), 1);
 }
+
+/// Archive investigation: checks the recorded PR is merged, confirms with the list, then
+/// archives every completed spec of the issue.
+#[test]
+fn archive_investigation_checks_the_pr_then_confirms() {
+    let (_d, root) = investigation();
+    // The fix branch is merged; the spec records its PR.
+    git(&root, &["checkout", "-q", "main"]);
+    git(&root, &["merge", "-q", "--no-edit", "fix-1234"]);
+    let fix = root.join(FIX);
+    let with_pr = std::fs::read_to_string(&fix).unwrap()
+        + "\n<!-- chant-lsp:upstream-pr -->\n## Upstream PR\n\nTitle: Fix #1234: x\nPR: https://github.com/acme/kvstore/pull/7 (#7)\n\n````markdown\nbody\n````\n<!-- /chant-lsp:upstream-pr -->\n";
+    std::fs::write(&fix, with_pr).unwrap();
+    git(&root, &["commit", "-q", "-am", "record PR"]);
+
+    // Not merged yet: nothing moves.
+    let gh = FakeGitHub::start();
+    gh.route(
+        "GET",
+        "/repos/acme/kvstore/pulls/7",
+        200,
+        pr_json(7, "forker", "fix-1234", "open", false),
+    );
+    let mut c = start(&root, &gh, &[]);
+    let asked = answer(&mut c, Some("Archive 5 specs"));
+    c.command("chant-lsp.archiveInvestigation", fix_uri(&root));
+    let msg = c.wait_message("is not merged yet");
+    assert!(msg.contains("#7"), "{msg}");
+    assert!(asked.lock().unwrap().is_empty());
+    assert!(!root.join(".chant/archive").exists());
+    drop(c);
+
+    // Merged: the person sees the list and confirms.
+    let gh = FakeGitHub::start();
+    gh.route(
+        "GET",
+        "/repos/acme/kvstore/pulls/7",
+        200,
+        pr_json(7, "forker", "fix-1234", "closed", true),
+    );
+    let mut c = start(&root, &gh, &[]);
+    let asked = answer(&mut c, Some("Archive 5 specs"));
+    c.command("chant-lsp.archiveInvestigation", fix_uri(&root));
+    c.wait_message("Archived 2026-02-08-009-fix");
+    let question = asked.lock().unwrap()[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        question,
+        "Archive the 5 completed specs of issue #1234?\n- 2026-02-08-001-cmp\n- 2026-02-08-002-rep\n- 2026-02-08-005-rca\n- 2026-02-08-008-imp\n- 2026-02-08-009-fix"
+    );
+    let status = git(&root, &["status", "--porcelain"]);
+    assert_eq!(
+        status.lines().filter(|l| l.starts_with("R  ")).count(),
+        5,
+        "{status}"
+    );
+    assert!(
+        std::fs::read_dir(root.join(".chant/specs"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "every spec of the issue archived"
+    );
+    assert!(gh.posts().is_empty());
+}

@@ -233,3 +233,13 @@ mod tests {
         assert_eq!(p("https://github.com/a/b/c"), None);
     }
 }
+
+/// The model's version-control questions, answered by git.
+pub struct GitVcs;
+
+impl crate::model::vcs::Vcs for GitVcs {
+    fn pushed(&self, root: &Path, branch: &str) -> Option<bool> {
+        let repo = open(root)?;
+        branch_exists(&repo, branch).then(|| pushed_to(&repo, branch).is_some())
+    }
+}

@@ -7,3 +7,16 @@ pub mod git;
 pub mod pr_body;
 pub mod submit;
 pub mod token;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::model::vfs::Fs;
+use crate::model::Workspace;
+
+/// A workspace read through `fs`, with git answering its version-control questions.
+pub fn load_workspace(root: PathBuf, fs: Arc<dyn Fs>) -> Workspace {
+    let mut ws = Workspace::load(root, fs);
+    ws.vcs = Arc::new(git::GitVcs);
+    ws
+}

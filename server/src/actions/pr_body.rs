@@ -6,7 +6,7 @@ use crate::model::{SpecFile, SpecKey, Workspace};
 use crate::syntax::edit::Edit;
 use crate::syntax::TextRange;
 
-const BEGIN: &str = "<!-- chant-lsp:upstream-pr -->";
+const BEGIN: &str = crate::model::facts::PR_SECTION_MARKER;
 const END: &str = "<!-- /chant-lsp:upstream-pr -->";
 const FENCE: &str = "````";
 

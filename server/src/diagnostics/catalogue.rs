@@ -276,6 +276,24 @@ pub const CATALOGUE: &[CodeInfo] = &[
         "a maintainer-workflow phase spec lacks a field its phase needs",
     ),
     c(
+        "pr-fix-incomplete",
+        Warning,
+        None,
+        "an upstream-PR spec whose fix spec is not completed",
+    ),
+    c(
+        "pr-branch-not-pushed",
+        Warning,
+        None,
+        "an upstream-PR spec whose branch is not pushed",
+    ),
+    c(
+        "pr-body-missing",
+        Warning,
+        None,
+        "an upstream-PR spec without a drafted PR body",
+    ),
+    c(
         "invalid-config",
         Warning,
         None,

@@ -5,6 +5,7 @@ mod files;
 mod graph;
 mod lint;
 mod phase_rules;
+mod pr_rules;
 mod syntax_rules;
 
 use std::path::PathBuf;
@@ -135,6 +136,7 @@ pub fn check_spec(ws: &Workspace, key: SpecKey) -> Vec<Diagnostic> {
         graph::check(&mut sink);
         files::check(&mut sink);
         phase_rules::check(&mut sink);
+        pr_rules::check(&mut sink);
     }
     let mut out = sink.out;
     out.retain(|d| !ws.config.disabled_codes.iter().any(|c| c == d.code));

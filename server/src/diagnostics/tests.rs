@@ -397,6 +397,7 @@ target_files: [.chant/research/issue-77-pr.md]
             2026-03-01-006-pr.md:1:1: warning[missing-phase-field]: Upstream PR spec: `informed_by` lacks the comprehension output and the root cause output: the PR description is drafted from the research documents
             2026-03-01-006-pr.md:3:1: information[missing-phase-field]: Upstream PR spec: no `issue-N` label and no `#N` in the title: the specs of one investigation are tied together by the issue number
                 fix "Add label `issue-77`": labels: [upstream-pr, issue-77]
+            2026-03-01-006-pr.md:7:1: warning[pr-body-missing]: no pull request draft yet: run the code action "Draft upstream PR body" to write it from the investigation
         "#]],
     );
 }
@@ -495,4 +496,48 @@ target_files: [src/x.rs]
             );
         }
     }
+}
+
+#[test]
+fn upstream_pr_phase() {
+    struct Unpushed;
+    impl crate::model::vcs::Vcs for Unpushed {
+        fn pushed(&self, _: &std::path::Path, branch: &str) -> Option<bool> {
+            (branch == "fix-9").then_some(false)
+        }
+    }
+    let fixture = r#"
+//- .chant/specs/2026-03-01-005-fix.md
+---
+type: code
+status: in_progress
+labels: [issue-9, fix]
+branch: fix-9
+---
+# Fix issue #9: x
+//- .chant/specs/2026-03-01-006-upr.md
+---
+type: task
+labels: [issue-9, upstream-pr]
+depends_on: [2026-03-01-005-fix]
+informed_by: [comprehension.md, root-cause.md]
+---
+# Upstream PR for #9
+"#;
+    let mut ws = load(fixture);
+    ws.vcs = Arc::new(Unpushed);
+    let only_pr = |ws: &Workspace| {
+        render(ws)
+            .lines()
+            .filter(|l| l.contains("[pr-"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    expect![[r#"
+        2026-03-01-006-upr.md:1:1: warning[pr-branch-not-pushed]: the branch `fix-9` is not pushed (or is ahead of its remote): run `git push -u origin fix-9` before submitting the PR
+        2026-03-01-006-upr.md:4:14: warning[pr-fix-incomplete]: the fix spec `2026-03-01-005-fix` is `in_progress`: the pull request waits until the fix is completed"#]].assert_eq(&only_pr(&ws));
+    // Once the fix is completed (and pushed), the missing draft is what is left.
+    let done = fixture.replace("status: in_progress", "status: completed");
+    let ws = load(&done);
+    expect![[r#"2026-03-01-006-upr.md:7:1: warning[pr-body-missing]: no pull request draft yet: run the code action "Draft upstream PR body" to write it from the investigation"#]].assert_eq(&only_pr(&ws));
 }

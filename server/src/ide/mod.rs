@@ -108,12 +108,23 @@ pub fn spec_card(ws: &Workspace, key: SpecKey) -> String {
                 .join(", ")
         ),
     };
+    let pr = submitted_pr(f)
+        .map(|(n, url)| format!("\n\nPull request: [#{n}]({url})"))
+        .unwrap_or_default();
     format!(
-        "**{}**\n\n{}\n\n{}\n\n[{}]({})",
+        "**{}**\n\n{}\n\n{}{pr}\n\n[{}]({})",
         f.title().unwrap_or("(no title)"),
         facts.join(" · "),
         ready,
         f.rel,
         file_url(&f.path)
     )
+}
+
+/// The pull request recorded in the spec's upstream-PR section, if one was submitted.
+pub fn submitted_pr(f: &SpecFile) -> Option<(u64, String)> {
+    if !f.graph.pr_section {
+        return None;
+    }
+    crate::actions::pr_body::find_section(&f.text).and_then(|s| s.pr)
 }

@@ -11,7 +11,6 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use crate::model::vfs::Fs;
 use crate::model::workspace::find_roots;
-use crate::model::Workspace;
 use crate::syntax::Encoding;
 
 use super::convert;
@@ -310,7 +309,9 @@ impl LanguageServer for Backend {
             for (n, root) in roots.into_iter().enumerate() {
                 let fs: Arc<dyn Fs> = lock(&state).fs.clone();
                 let shown = root.display().to_string();
-                let ws = tokio::task::spawn_blocking(move || Workspace::load(root, fs)).await;
+                let ws =
+                    tokio::task::spawn_blocking(move || crate::actions::load_workspace(root, fs))
+                        .await;
                 let Ok(ws) = ws else { continue };
                 let count = ws.len();
                 let publishes =
@@ -437,7 +438,9 @@ impl LanguageServer for Backend {
                     continue;
                 }
                 let fs = fs.clone();
-                let Ok(ws) = tokio::task::spawn_blocking(move || Workspace::load(root, fs)).await
+                let Ok(ws) =
+                    tokio::task::spawn_blocking(move || crate::actions::load_workspace(root, fs))
+                        .await
                 else {
                     continue;
                 };

@@ -93,7 +93,7 @@ impl State {
         if self.indexing.contains(&root) {
             return Vec::new();
         }
-        let ws = Workspace::load(root, self.fs.clone());
+        let ws = crate::actions::load_workspace(root, self.fs.clone());
         self.install(ws)
     }
 

@@ -175,10 +175,15 @@ pub struct GraphFacts {
     pub labels: Vec<String>,
     pub target_files: Vec<String>,
     pub informed_by: Vec<String>,
+    /// The body holds an upstream-PR draft section (its siblings' diagnostics ask).
+    pub pr_section: bool,
 }
 
+/// The marker that starts the upstream-PR draft section in a spec body.
+pub const PR_SECTION_MARKER: &str = "<!-- chant-lsp:upstream-pr -->";
+
 impl GraphFacts {
-    pub fn of(facts: &SpecFacts, syntax: &SpecSyntax, loads: bool) -> GraphFacts {
+    pub fn of(facts: &SpecFacts, syntax: &SpecSyntax, loads: bool, text: &str) -> GraphFacts {
         let vals =
             |p: &Option<Present<Vec<Item>>>| items(p).iter().map(|i| i.value.clone()).collect();
         GraphFacts {
@@ -190,6 +195,7 @@ impl GraphFacts {
             labels: vals(&facts.labels),
             target_files: vals(&facts.target_files),
             informed_by: vals(&facts.informed_by),
+            pr_section: text.contains(PR_SECTION_MARKER),
         }
     }
 }

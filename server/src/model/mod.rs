@@ -9,6 +9,7 @@ pub mod issue;
 pub mod phases;
 pub mod readiness;
 pub mod schema;
+pub mod vcs;
 pub mod vfs;
 pub mod workspace;
 

@@ -65,7 +65,7 @@ impl SpecFile {
                 .frontmatter()
                 .is_none_or(|fm| fm.error.is_none() && fm.tab_indents.is_empty())
             && !problems.iter().any(|p| p.kind != ProblemKind::UnknownKey);
-        let graph = GraphFacts::of(&facts, &syntax, loads);
+        let graph = GraphFacts::of(&facts, &syntax, loads, &text);
         let title = syntax.body.title.as_ref().map(|t| t.text.as_str());
         let issue = issue::issue_number(&facts, title);
         let phase = config
@@ -100,6 +100,8 @@ pub struct Workspace {
     pub root: PathBuf,
     pub config: Config,
     pub fs: Arc<dyn Fs>,
+    /// Version control, for the few rules that need it (a pushed branch).
+    pub vcs: Arc<dyn super::vcs::Vcs>,
     files: Vec<Option<SpecFile>>,
     free: Vec<SpecKey>,
     by_path: HashMap<PathBuf, SpecKey>,
@@ -137,6 +139,7 @@ impl Workspace {
             root,
             config,
             fs,
+            vcs: Arc::new(super::vcs::NoVcs),
             files: Vec::new(),
             free: Vec::new(),
             by_path: HashMap::new(),

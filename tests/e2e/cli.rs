@@ -172,6 +172,7 @@ fn demo_workspace_reports_its_deliberate_mistakes() {
             "2026-02-08-009-m2p.md:9 missing-phase-field", // fix lacks the impact map doc
             "2026-02-08-009-m2p.md:11 missing-file", // ...and names issue-1234-sprawl.md instead
             "2026-02-08-00a-u7r.md:1 missing-phase-field", // upstream PR does not depend on the fix
+            "2026-02-08-00a-u7r.md:1 pr-fix-incomplete", // ...and the fix is not completed
         ]
     );
 }

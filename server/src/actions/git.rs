@@ -206,6 +206,16 @@ pub fn stage_move(repo: &Repository, from: &Path, to: &Path) -> Result<Staged, S
     Ok(Staged::Renamed)
 }
 
+/// The model's version-control questions, answered by git.
+pub struct GitVcs;
+
+impl crate::model::vcs::Vcs for GitVcs {
+    fn pushed(&self, root: &Path, branch: &str) -> Option<bool> {
+        let repo = open(root)?;
+        branch_exists(&repo, branch).then(|| pushed_to(&repo, branch).is_some())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -231,15 +241,5 @@ mod tests {
         );
         assert_eq!(p("/local/path/repo"), None);
         assert_eq!(p("https://github.com/a/b/c"), None);
-    }
-}
-
-/// The model's version-control questions, answered by git.
-pub struct GitVcs;
-
-impl crate::model::vcs::Vcs for GitVcs {
-    fn pushed(&self, root: &Path, branch: &str) -> Option<bool> {
-        let repo = open(root)?;
-        branch_exists(&repo, branch).then(|| pushed_to(&repo, branch).is_some())
     }
 }

@@ -38,6 +38,8 @@ struct Route {
     status: u16,
     body: Value,
     delay: Duration,
+    /// Answers one request, then gives way to the next matching route.
+    once: bool,
 }
 
 pub struct FakeGitHub {
@@ -94,6 +96,19 @@ impl FakeGitHub {
             status,
             body,
             delay,
+            once: false,
+        });
+        self
+    }
+
+    pub fn route_once(&self, method: &'static str, path: &str, status: u16, body: Value) -> &Self {
+        self.routes.lock().unwrap().push(Route {
+            method,
+            path: path.to_string(),
+            status,
+            body,
+            delay: Duration::ZERO,
+            once: true,
         });
         self
     }
@@ -166,15 +181,23 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Request>>, routes: &Mutex<Vec<R
         };
         requests.lock().unwrap().push(req);
         let bare = path.split('?').next().unwrap_or("");
-        let (status, reply, delay) = routes
-            .lock()
-            .unwrap()
-            .iter()
-            .find(|r| r.method == method && r.path == bare)
-            .map_or(
-                (404, json!({"message": "Not Found"}), Duration::ZERO),
-                |r| (r.status, r.body.clone(), r.delay),
-            );
+        let (status, reply, delay) = {
+            let mut routes = routes.lock().unwrap();
+            match routes
+                .iter()
+                .position(|r| r.method == method && r.path == bare)
+            {
+                None => (404, json!({"message": "Not Found"}), Duration::ZERO),
+                Some(i) => {
+                    let r = &routes[i];
+                    let answer = (r.status, r.body.clone(), r.delay);
+                    if r.once {
+                        routes.remove(i);
+                    }
+                    answer
+                }
+            }
+        };
         std::thread::sleep(delay);
         let text = reply.to_string();
         let head = format!("HTTP/1.1 {status} X\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\n\r\n", text.len());

@@ -253,6 +253,32 @@ fn an_open_pr_for_the_branch_is_never_duplicated() {
         .contains("PR: https://github.com/acme/kvstore/pull/5 (#5)"));
 }
 
+/// GitHub says the PR already exists (someone opened it meanwhile): it is found and
+/// recorded, and no second one is attempted.
+#[test]
+fn a_pr_created_meanwhile_is_found_not_duplicated() {
+    let (_d, root) = investigation();
+    let gh = FakeGitHub::start();
+    gh.route("GET", "/repos/acme/kvstore", 200, repo_json("main"));
+    gh.route_once("GET", "/repos/acme/kvstore/pulls", 200, json!([]));
+    gh.route(
+        "GET",
+        "/repos/acme/kvstore/pulls",
+        200,
+        json!([pr_json(8, "forker", "fix-1234", "open", false)]),
+    );
+    gh.route("POST", "/repos/acme/kvstore/pulls", 422, json!({"message": "Validation Failed", "errors": [{"resource": "PullRequest", "code": "custom", "message": "A pull request already exists for forker:fix-1234."}]}));
+    let mut c = start(&root, &gh, &[]);
+    drafted(&root, &mut c);
+    answer(&mut c, Some("Create pull request"));
+    c.command("chant-lsp.submitPr", fix_uri(&root));
+    c.wait_message("already exists: https://github.com/acme/kvstore/pull/8");
+    assert_eq!(gh.posts().len(), 1, "one attempt, never retried");
+    assert!(std::fs::read_to_string(root.join(FIX))
+        .unwrap()
+        .contains("PR: https://github.com/acme/kvstore/pull/8 (#8)"));
+}
+
 /// Each failure: a clear message, no POST beyond the one refused, the spec unchanged.
 #[test]
 fn failures_are_explained_and_leave_the_spec_alone() {

@@ -677,17 +677,32 @@ impl Backend {
         forge: &dyn Forge,
         pr: NewPr,
     ) -> std::result::Result<(), String> {
-        let created = match forge.create_pr(&pr).await {
-            Ok(p) => p,
+        let (created, fresh) = match forge.create_pr(&pr).await {
+            Ok(p) => (p, true),
             // Created by a concurrent attempt, or an answer that got lost: find it, never create twice.
-            Err(e) if e.already_exists() => forge
-                .find_open_pr(&pr)
-                .await
-                .map_err(|e| e.explain())?
-                .ok_or_else(|| e.explain())?,
+            Err(e) if e.already_exists() => (
+                forge
+                    .find_open_pr(&pr)
+                    .await
+                    .map_err(|e| e.explain())?
+                    .ok_or_else(|| e.explain())?,
+                false,
+            ),
             Err(e) => return Err(e.explain()),
         };
         self.record(path, &created).await;
+        if !fresh {
+            self.say(
+                lsp::MessageType::INFO,
+                format!(
+                    "A pull request for {} already exists: {} (nothing created).",
+                    pr.head_label(),
+                    created.url
+                ),
+            )
+            .await;
+            return Ok(());
+        }
         self.say(
             lsp::MessageType::INFO,
             format!("Opened pull request #{}: {}", created.number, created.url),

@@ -9,6 +9,8 @@
 #[allow(dead_code)]
 #[path = "../../tests/e2e/support.rs"]
 mod support;
+#[allow(dead_code)]
+mod gen;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -17,49 +19,6 @@ use serde_json::{json, Value};
 use support::{uri, Client};
 
 const SAMPLES: usize = 400;
-
-/// A workspace like a long-lived chant repository: dated IDs, dependencies on earlier
-/// specs, groups, issue investigations, agent output of several KB, a tenth archived.
-fn generate(root: &Path, n: usize) -> Vec<String> {
-    let specs = root.join(".chant/specs");
-    std::fs::create_dir_all(&specs).unwrap();
-    let agent_output = format!(
-        "## Agent Output\n\n2026-02-01T00:00:00Z\n```\n{}",
-        "the agent did a thing and wrote a line about it\n".repeat(100)
-    );
-    let ids: Vec<String> = (0..n)
-        .map(|i| {
-            format!(
-                "2026-{:02}-{:02}-{:03x}-{:03}",
-                1 + i / 28 / 36 % 12,
-                1 + i / 36 % 28,
-                i % 36,
-                i % 997
-            )
-        })
-        .collect();
-    for (i, id) in ids.iter().enumerate() {
-        let deps: Vec<&str> = [i / 2, i / 3]
-            .iter()
-            .filter(|&&d| d < i)
-            .map(|&d| ids[d].as_str())
-            .collect();
-        let dir = if i % 10 == 9 {
-            root.join(format!(".chant/archive/{}", &id[..10]))
-        } else {
-            specs.clone()
-        };
-        std::fs::create_dir_all(&dir).unwrap();
-        let deps = deps.iter().map(|d| format!("- {d}\n")).collect::<String>();
-        let text = format!(
-            "---\ntype: code\nstatus: {}\nlabels: [issue-{}, fix]\ndepends_on:\n{deps}target_files: [src/m{i}.rs]\n---\n# Spec {i}: change module {i}\n\nWhy and how.\n\n## Acceptance Criteria\n\n- [x] done\n- [ ] tested\n\n{agent_output}",
-            if i % 3 == 0 { "completed" } else { "pending" },
-            i / 6
-        );
-        std::fs::write(dir.join(format!("{id}.md")), text).unwrap();
-    }
-    ids
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -88,7 +47,7 @@ fn measure(
 fn run(n: usize) -> Vec<(&'static str, Duration, Duration)> {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
-    let ids = generate(&root, n);
+    let ids = gen::generate(&root, n).ids;
     let (mut c, _) = Client::start(&[&root], Client::default_capabilities());
     // Pick specs with two dependencies in the active tree.
     let picks: Vec<std::path::PathBuf> = (n / 2..n)

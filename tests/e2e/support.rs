@@ -126,6 +126,10 @@ impl Client {
         (c, init)
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn default_capabilities() -> Value {
         json!({
             "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}, "workspaceFolders": true},

@@ -130,7 +130,9 @@ pub(super) fn check(s: &mut Sink) {
             ),
         );
     }
-    if !cfg.words_disabled && body.word_count > t.complexity_words {
+    let words = || crate::syntax::body::word_count(&file.text, file.syntax.split.body_start);
+    let word_count = if cfg.words_disabled { 0 } else { words() };
+    if !cfg.words_disabled && word_count > t.complexity_words {
         let r = body
             .title
             .as_ref()
@@ -140,7 +142,7 @@ pub(super) fn check(s: &mut Sink) {
             r,
             format!(
                 "Spec description is {} words (>{}) - may be too complex for haiku",
-                body.word_count, t.complexity_words
+                word_count, t.complexity_words
             ),
         );
     }
@@ -172,14 +174,15 @@ pub(super) fn check(s: &mut Sink) {
             && !matches!(spec_type, "driver" | "group" | "research")
             && criteria <= t.simple_criteria
             && files <= t.simple_files
-            && body.word_count <= t.simple_words
+            && words() <= t.simple_words
         {
             s.push(
                 "model-waste",
                 model.value_range,
                 format!(
                     "Spec uses '{}' but appears simple ({criteria} criteria, {files} files, {} words) - consider haiku",
-                    model.value.value, body.word_count
+                    model.value.value,
+                    words()
                 ),
             );
         }

@@ -28,7 +28,7 @@ pub fn locate<'a>(st: &'a State, uri: &lsp::Uri, pos: lsp::Position) -> Option<A
     let key = ws.key_of(&path)?;
     let file = ws.get(key)?;
     let offset = file
-        .lines
+        .lines()
         .offset(&file.text, pos.line, pos.character, st.encoding);
     Some(At {
         ws,
@@ -41,7 +41,7 @@ pub fn locate<'a>(st: &'a State, uri: &lsp::Uri, pos: lsp::Position) -> Option<A
 
 impl At<'_> {
     fn range(&self, r: TextRange) -> lsp::Range {
-        convert::range(&self.file.text, &self.file.lines, r, self.enc)
+        convert::range(&self.file.text, &self.file.lines(), r, self.enc)
     }
 
     fn location(&self, fr: &FileRange) -> Option<lsp::Location> {
@@ -51,7 +51,7 @@ impl At<'_> {
 
 fn location(ws: &Workspace, fr: &FileRange, enc: Encoding) -> Option<lsp::Location> {
     let range = match ws.key_of(&fr.path).and_then(|k| ws.get(k)) {
-        Some(f) => convert::range(&f.text, &f.lines, fr.range, enc),
+        Some(f) => convert::range(&f.text, &f.lines(), fr.range, enc),
         None => lsp::Range::default(),
     };
     Some(lsp::Location::new(convert::uri(&fr.path)?, range))
@@ -189,11 +189,11 @@ pub fn workspace_symbols(st: &State, query: &str) -> lsp::WorkspaceSymbolRespons
 }
 
 pub fn inlay_hints(at: &At, range: lsp::Range) -> Vec<lsp::InlayHint> {
-    let r = convert::text_range(&at.file.text, &at.file.lines, range, at.enc);
+    let r = convert::text_range(&at.file.text, &at.file.lines(), range, at.enc);
     ide::hints::inlay_hints(at.ws, at.key, r)
         .into_iter()
         .map(|h| {
-            let (line, character) = at.file.lines.position(&at.file.text, h.offset, at.enc);
+            let (line, character) = at.file.lines().position(&at.file.text, h.offset, at.enc);
             lsp::InlayHint {
                 position: lsp::Position::new(line, character),
                 label: lsp::InlayHintLabel::String(h.label),
@@ -246,8 +246,8 @@ pub fn folding_ranges(at: &At) -> Vec<lsp::FoldingRange> {
     ide::outline::folding_ranges(at.ws, at.key)
         .into_iter()
         .filter_map(|(r, _)| {
-            let (start_line, _) = at.file.lines.position(&at.file.text, r.start(), at.enc);
-            let (end_line, _) = at.file.lines.position(&at.file.text, r.end(), at.enc);
+            let (start_line, _) = at.file.lines().position(&at.file.text, r.start(), at.enc);
+            let (end_line, _) = at.file.lines().position(&at.file.text, r.end(), at.enc);
             (end_line > start_line).then_some(lsp::FoldingRange {
                 start_line,
                 start_character: None,
@@ -345,7 +345,7 @@ fn text_edits(
         edits
             .iter()
             .map(|e| lsp::TextEdit {
-                range: convert::range(&f.text, &f.lines, e.range, enc),
+                range: convert::range(&f.text, &f.lines(), e.range, enc),
                 new_text: e.new_text.clone(),
             })
             .collect(),

@@ -30,8 +30,10 @@ pub struct SpecFile {
     pub id: String,
     pub location: Location,
     /// Empty when the file could not be read (see `read_error`).
-    pub text: Arc<str>,
-    pub lines: LineIndex,
+    pub text: Arc<String>,
+    /// Built on first use: most specs never need positions (only those with diagnostics
+    /// or an editor request).
+    line_index: std::sync::OnceLock<LineIndex>,
     pub syntax: SpecSyntax,
     pub facts: SpecFacts,
     pub problems: Vec<Problem>,
@@ -73,8 +75,8 @@ impl SpecFile {
             .phase_of(&id, &facts, title)
             .and_then(|p| config.phases.phases.iter().position(|q| q.name == p.name));
         SpecFile {
-            lines: LineIndex::new(&text),
-            text: Arc::from(text),
+            line_index: std::sync::OnceLock::new(),
+            text: Arc::new(text),
             path,
             rel,
             id,
@@ -88,6 +90,10 @@ impl SpecFile {
             phase,
             read_error,
         }
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        self.line_index.get_or_init(|| LineIndex::new(&self.text))
     }
 
     pub fn title(&self) -> Option<&str> {

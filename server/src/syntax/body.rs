@@ -14,8 +14,6 @@ pub struct Body {
     pub criteria: Vec<Checkbox>,
     /// Full spec IDs (the dated grammar) mentioned outside fences.
     pub id_mentions: Vec<IdMention>,
-    /// Whitespace-separated words, as chant's complexity rule counts them.
-    pub word_count: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,15 +38,16 @@ pub struct IdMention {
     pub range: TextRange,
 }
 
+/// Whitespace-separated words of the body, as chant's complexity rules count them; only
+/// asked for by the two rules that need it.
+pub fn word_count(text: &str, body_start: usize) -> usize {
+    text[body_start.min(text.len())..].split_whitespace().count()
+}
+
 const AC_MARKER: &str = "## Acceptance Criteria";
 
 pub fn parse(text: &str, body_start: usize) -> Body {
-    let mut body = Body {
-        word_count: text[body_start.min(text.len())..]
-            .split_whitespace()
-            .count(),
-        ..Body::default()
-    };
+    let mut body = Body::default();
     let mut in_fence = false;
     // Index into `criteria` where the current (last seen) AC section's boxes start.
     let mut in_section = false;
@@ -108,40 +107,31 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// chant's `\b\d{4}-\d{2}-\d{2}-[0-9a-z]{3}-[0-9a-z]{3}(?:\.\d+)?\b`, without a regex engine.
+/// chant's `\b\d{4}-\d{2}-\d{2}-[0-9a-z]{3}-[0-9a-z]{3}(?:\.\d+)?\b`, without a regex
+/// engine: candidates start four digits before a `-`, so only dashes are looked at.
 fn find_ids(line: &str, start: usize, out: &mut Vec<IdMention>) {
     let b = line.as_bytes();
-    let mut i = 0;
-    while i + 18 <= b.len() {
-        if !b[i].is_ascii_digit() || !line.is_char_boundary(i) {
-            i += 1;
+    let mut next_free = 0;
+    for (dash, _) in line.match_indices('-') {
+        if dash < 4 || dash - 4 < next_free || b.len() < dash + 14 {
+            continue;
+        }
+        let i = dash - 4;
+        if !b[i..dash].iter().all(u8::is_ascii_digit) || !line.is_char_boundary(i) {
             continue;
         }
         let boundary_before = i == 0 || !line[..i].chars().next_back().is_some_and(is_word);
-        if boundary_before {
-            if let Some(end) = match_id_at(b, i) {
-                let after_ok = |e: usize| !line[e..].chars().next().is_some_and(is_word);
-                // With the optional `.N` suffix if it ends on a boundary, else without it.
-                let mut end_at = None;
-                if let Some(e) = member_suffix(b, end) {
-                    if after_ok(e) {
-                        end_at = Some(e);
-                    }
-                }
-                if end_at.is_none() && after_ok(end) {
-                    end_at = Some(end);
-                }
-                if let Some(e) = end_at {
-                    out.push(IdMention {
-                        id: line[i..e].to_string(),
-                        range: TextRange::new(start + i, start + e),
-                    });
-                    i = e;
-                    continue;
-                }
-            }
+        if !boundary_before {
+            continue;
         }
-        i += 1;
+        let Some(end) = match_id_at(b, i) else { continue };
+        let after_ok = |e: usize| !line[e..].chars().next().is_some_and(is_word);
+        // With the optional `.N` suffix if it ends on a boundary, else without it.
+        let end_at = member_suffix(b, end).filter(|e| after_ok(*e)).or_else(|| after_ok(end).then_some(end));
+        if let Some(e) = end_at {
+            out.push(IdMention { id: line[i..e].to_string(), range: TextRange::new(start + i, start + e) });
+            next_free = e;
+        }
     }
 }
 

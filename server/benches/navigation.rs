@@ -7,10 +7,10 @@
 //! must not get slower with workspace size.
 
 #[allow(dead_code)]
+mod gen;
+#[allow(dead_code)]
 #[path = "../../tests/e2e/support.rs"]
 mod support;
-#[allow(dead_code)]
-mod gen;
 
 use std::path::Path;
 use std::time::{Duration, Instant};

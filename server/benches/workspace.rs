@@ -6,10 +6,10 @@
 //! the same run. With `CHANT_BENCH_WRITE=1` it also writes `docs/benchmarks-chart.svg`.
 
 #[allow(dead_code)]
+mod gen;
+#[allow(dead_code)]
 #[path = "../../tests/e2e/support.rs"]
 mod support;
-#[allow(dead_code)]
-mod gen;
 
 use std::path::Path;
 use std::process::Command;
@@ -44,9 +44,16 @@ fn check(root: &Path, runs: usize) -> (f64, f64) {
     let times = (0..runs)
         .map(|_| {
             let t = Instant::now();
-            let out = Command::new(support::bin()).args(["check", root.to_str().unwrap()]).output().expect("run check");
+            let out = Command::new(support::bin())
+                .args(["check", root.to_str().unwrap()])
+                .output()
+                .expect("run check");
             let d = t.elapsed();
-            assert!(out.status.code().is_some_and(|c| c < 2), "check failed: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.code().is_some_and(|c| c < 2),
+                "check failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             d
         })
         .collect();
@@ -56,11 +63,17 @@ fn check(root: &Path, runs: usize) -> (f64, f64) {
 /// Waits for the indexing progress to end; returns the time since `start`.
 fn wait_indexed(c: &mut Client, start: Instant) -> Duration {
     loop {
-        if c.seen.iter().any(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end") {
+        if c.seen
+            .iter()
+            .any(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+        {
             return start.elapsed();
         }
         c.settle(Duration::from_millis(1));
-        assert!(start.elapsed() < Duration::from_secs(300), "indexing never finished");
+        assert!(
+            start.elapsed() < Duration::from_secs(300),
+            "indexing never finished"
+        );
     }
 }
 
@@ -89,7 +102,13 @@ fn cold_start(root: &Path, runs: usize) -> ((f64, f64), f64) {
 
 /// Sends `n` edits that each change the published diagnostics, timing each from the
 /// notification to the matching `publishDiagnostics`.
-fn edit_latency(c: &mut Client, path: &Path, n: usize, edit: impl Fn(usize) -> Value, done: impl Fn(usize, &[Value]) -> bool) -> (f64, f64) {
+fn edit_latency(
+    c: &mut Client,
+    path: &Path,
+    n: usize,
+    edit: impl Fn(usize) -> Value,
+    done: impl Fn(usize, &[Value]) -> bool,
+) -> (f64, f64) {
     let mut times = Vec::new();
     for i in 0..n {
         c.diagnostics.remove(&uri(path));
@@ -131,7 +150,9 @@ fn run(n: usize) -> Row {
     let with_mention = text.replacen("Why:", &format!("{mention}Why:"), 1);
     c.open(&path, &with_mention);
     c.wait_diagnostics(&path, |d| d.iter().any(|x| x["code"] == "id-in-body"));
-    let line = with_mention[..with_mention.find("See ").unwrap()].matches('\n').count() as u64;
+    let line = with_mention[..with_mention.find("See ").unwrap()]
+        .matches('\n')
+        .count() as u64;
     let body = edit_latency(
         &mut c,
         &path,
@@ -140,10 +161,18 @@ fn run(n: usize) -> Row {
             let (start, end, text) = if i % 2 == 0 { (0, 0, "x") } else { (0, 1, "") };
             json!([{"range": {"start": {"line": line, "character": start}, "end": {"line": line, "character": end}}, "text": text}])
         },
-        |i, d| d.iter().any(|x| x["code"] == "id-in-body" && x["range"]["start"]["character"] == json!(if i % 2 == 0 { 5 } else { 4 })),
+        |i, d| {
+            d.iter().any(|x| {
+                x["code"] == "id-in-body"
+                    && x["range"]["start"]["character"] == json!(if i % 2 == 0 { 5 } else { 4 })
+            })
+        },
     );
     // Editing depends_on: the first dependency toggles between known and unknown.
-    let dep_line = with_mention.lines().position(|l| l.starts_with("- 2026")).unwrap() as u64;
+    let dep_line = with_mention
+        .lines()
+        .position(|l| l.starts_with("- 2026"))
+        .unwrap() as u64;
     let deps = edit_latency(
         &mut c,
         &path,
@@ -159,16 +188,34 @@ fn run(n: usize) -> Row {
     let original = std::fs::read_to_string(&other).unwrap();
     let mut times = Vec::new();
     for i in 0..100 {
-        let text = if i % 2 == 0 { original.replacen("status: ", "status: bogus", 1) } else { original.clone() };
+        let text = if i % 2 == 0 {
+            original.replacen("status: ", "status: bogus", 1)
+        } else {
+            original.clone()
+        };
         std::fs::write(&other, text).unwrap();
         c.diagnostics.remove(&uri(&other));
         let t = Instant::now();
-        c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": uri(&other), "type": 2}]}));
-        c.wait_diagnostics(&other, |d| d.iter().any(|x| x["code"] == "invalid-value") == (i % 2 == 0));
+        c.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({"changes": [{"uri": uri(&other), "type": 2}]}),
+        );
+        c.wait_diagnostics(&other, |d| {
+            d.iter().any(|x| x["code"] == "invalid-value") == (i % 2 == 0)
+        });
         times.push(t.elapsed());
     }
     let disk = stats(times);
-    Row { n, floor, check, cold, rss, body, deps, disk }
+    Row {
+        n,
+        floor,
+        check,
+        cold,
+        rss,
+        body,
+        deps,
+        disk,
+    }
 }
 
 fn chart(rows: &[Row]) -> String {
@@ -176,16 +223,42 @@ fn chart(rows: &[Row]) -> String {
     let (w, h, pad) = (640.0, 400.0, 60.0);
     let xs: Vec<f64> = rows.iter().map(|r| (r.n as f64).log10()).collect();
     let series: [(&str, &str, Vec<f64>); 4] = [
-        ("read-only floor", "#888888", rows.iter().map(|r| r.floor.0).collect()),
-        ("chant-lsp check", "#1f77b4", rows.iter().map(|r| r.check.0).collect()),
-        ("cold start to diagnostics", "#d62728", rows.iter().map(|r| r.cold.0).collect()),
-        ("keystroke to diagnostics (p99)", "#2ca02c", rows.iter().map(|r| r.body.1).collect()),
+        (
+            "read-only floor",
+            "#888888",
+            rows.iter().map(|r| r.floor.0).collect(),
+        ),
+        (
+            "chant-lsp check",
+            "#1f77b4",
+            rows.iter().map(|r| r.check.0).collect(),
+        ),
+        (
+            "cold start to diagnostics",
+            "#d62728",
+            rows.iter().map(|r| r.cold.0).collect(),
+        ),
+        (
+            "keystroke to diagnostics (p99)",
+            "#2ca02c",
+            rows.iter().map(|r| r.body.1).collect(),
+        ),
     ];
-    let all: Vec<f64> = series.iter().flat_map(|s| s.2.iter().map(|v| v.max(0.01).log10())).collect();
-    let (ymin, ymax) = (all.iter().cloned().fold(f64::MAX, f64::min).floor(), all.iter().cloned().fold(f64::MIN, f64::max).ceil());
-    let (xmin, xmax) = (xs.iter().cloned().fold(f64::MAX, f64::min), xs.iter().cloned().fold(f64::MIN, f64::max).max(xs[0] + 0.1));
+    let all: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.2.iter().map(|v| v.max(0.01).log10()))
+        .collect();
+    let (ymin, ymax) = (
+        all.iter().cloned().fold(f64::MAX, f64::min).floor(),
+        all.iter().cloned().fold(f64::MIN, f64::max).ceil(),
+    );
+    let (xmin, xmax) = (
+        xs.iter().cloned().fold(f64::MAX, f64::min),
+        xs.iter().cloned().fold(f64::MIN, f64::max).max(xs[0] + 0.1),
+    );
     let px = |x: f64| pad + (x - xmin) / (xmax - xmin) * (w - 2.0 * pad);
-    let py = |y: f64| h - pad - (y.max(0.01).log10() - ymin) / (ymax - ymin).max(1e-9) * (h - 2.0 * pad);
+    let py =
+        |y: f64| h - pad - (y.max(0.01).log10() - ymin) / (ymax - ymin).max(1e-9) * (h - 2.0 * pad);
     let mut svg = format!("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
     svg += &format!("<text x=\"{}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">chant-lsp: time against workspace size (log-log, 2 cores)</text>\n", w / 2.0);
     for e in ymin as i32..=ymax as i32 {
@@ -193,11 +266,23 @@ fn chart(rows: &[Row]) -> String {
         svg += &format!("<line x1=\"{pad}\" y1=\"{y:.1}\" x2=\"{}\" y2=\"{y:.1}\" stroke=\"#eeeeee\"/><text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{} ms</text>\n", w - pad, pad - 6.0, y + 4.0, 10f64.powi(e));
     }
     for (r, x) in rows.iter().zip(&xs) {
-        svg += &format!("<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{} specs</text>\n", px(*x), h - pad + 20.0, r.n);
+        svg += &format!(
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{} specs</text>\n",
+            px(*x),
+            h - pad + 20.0,
+            r.n
+        );
     }
     for (i, (name, color, ys)) in series.iter().enumerate() {
-        let pts: Vec<String> = xs.iter().zip(ys).map(|(x, y)| format!("{:.1},{:.1}", px(*x), py(*y))).collect();
-        svg += &format!("<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"/>\n", pts.join(" "));
+        let pts: Vec<String> = xs
+            .iter()
+            .zip(ys)
+            .map(|(x, y)| format!("{:.1},{:.1}", px(*x), py(*y)))
+            .collect();
+        svg += &format!(
+            "<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{}\"/>\n",
+            pts.join(" ")
+        );
         for p in &pts {
             let (x, y) = p.split_once(',').unwrap();
             svg += &format!("<circle cx=\"{x}\" cy=\"{y}\" r=\"3\" fill=\"{color}\"/>\n");

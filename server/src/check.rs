@@ -111,7 +111,9 @@ pub fn collect(ws: &Workspace, include_archive: bool) -> Vec<Reported> {
         .collect();
     specs.sort_by(|a, b| a.1.rel.cmp(&b.1.rel));
     // Each spec's diagnostics are independent: spread them over the cores, keep the order.
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
     let chunk = specs.len().div_ceil(threads).max(1);
     let parts: Vec<Vec<Reported>> = std::thread::scope(|scope| {
         let handles: Vec<_> = specs
@@ -128,7 +130,10 @@ pub fn collect(ws: &Workspace, include_archive: bool) -> Vec<Reported> {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
     });
     reported.extend(parts.into_iter().flatten());
     for (path, diags) in diagnostics::check_config(ws) {

@@ -78,11 +78,15 @@ fn main() -> ExitCode {
                     s => return usage_error(&format!("unexpected argument `{s}`")),
                 }
             }
-            let code = check::run(
-                &opts,
-                &mut std::io::stdout().lock(),
-                &mut std::io::stderr().lock(),
-            );
+            // One write per line would cost a system call per diagnostic.
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let code = check::run(&opts, &mut out, &mut std::io::stderr().lock());
+            if let Err(e) = std::io::Write::flush(&mut out) {
+                if e.kind() != std::io::ErrorKind::BrokenPipe {
+                    eprintln!("chant-lsp check: cannot write output: {e}");
+                    return ExitCode::from(2);
+                }
+            }
             ExitCode::from(code as u8)
         }
         Some(other) => usage_error(&format!("unknown command `{other}`")),

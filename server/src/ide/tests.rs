@@ -17,7 +17,9 @@ fn pos(ws: &Workspace, fr: &FileRange) -> String {
     );
     match ws.key_of(&fr.path).and_then(|k| ws.get(k)) {
         Some(f) => {
-            let (l, c) = f.lines().position(&f.text, fr.range.start(), Encoding::Utf32);
+            let (l, c) = f
+                .lines()
+                .position(&f.text, fr.range.start(), Encoding::Utf32);
             format!(
                 "{name}:{}:{} {:?}",
                 l + 1,

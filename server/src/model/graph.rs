@@ -89,6 +89,10 @@ impl Cycles {
         Cycles { component }
     }
 
+    pub fn contains(&self, k: SpecKey) -> bool {
+        self.component.contains_key(&k)
+    }
+
     pub fn members(&self) -> impl Iterator<Item = SpecKey> + '_ {
         self.component.keys().copied()
     }
@@ -125,4 +129,31 @@ impl Cycles {
         }
         vec![to, from]
     }
+}
+
+/// Whether some dependency of `from` leads back to `from`: the search covers what the
+/// spec's dependencies reach, not the workspace.
+pub fn closes_cycle(ws: &Workspace, from: SpecKey) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack: Vec<SpecKey> = Vec::new();
+    let push_deps = |k: SpecKey, stack: &mut Vec<SpecKey>| {
+        if let Some(f) = ws.get(k) {
+            stack.extend(
+                f.facts
+                    .deps()
+                    .iter()
+                    .filter_map(|d| ws.resolve_exact(&d.value).map(|(t, _)| t)),
+            );
+        }
+    };
+    push_deps(from, &mut stack);
+    while let Some(k) = stack.pop() {
+        if k == from {
+            return true;
+        }
+        if seen.insert(k) {
+            push_deps(k, &mut stack);
+        }
+    }
+    false
 }

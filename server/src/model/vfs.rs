@@ -18,15 +18,26 @@ pub struct RealFs;
 
 impl Fs for RealFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        let meta = std::fs::metadata(path)?;
-        if meta.len() > MAX_FILE_BYTES {
+        use std::io::Read;
+        // One open, one fstat on the descriptor, one read into an exactly sized buffer.
+        let mut file = std::fs::File::open(path)?;
+        let len = file.metadata()?.len();
+        if len > MAX_FILE_BYTES {
             return Err(io::Error::other(format!(
                 "file is {} MB, larger than the {} MB chant-lsp reads",
-                meta.len() / (1024 * 1024),
+                len / (1024 * 1024),
                 MAX_FILE_BYTES / (1024 * 1024)
             )));
         }
-        std::fs::read(path)
+        // read_exact for the known size, then one read to see the end (the file may have
+        // grown meanwhile; read_to_end would stat and seek again).
+        let mut buf = vec![0; len as usize];
+        file.read_exact(&mut buf)?;
+        let mut more = Vec::new();
+        file.take(MAX_FILE_BYTES.saturating_sub(len) + 1)
+            .read_to_end(&mut more)?;
+        buf.extend_from_slice(&more);
+        Ok(buf)
     }
 
     fn exists(&self, path: &Path) -> bool {

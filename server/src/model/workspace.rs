@@ -396,7 +396,12 @@ impl Workspace {
         }
         let deps_changed = before.as_ref().map(|b| &b.0.deps) != after.as_ref().map(|a| &a.0.deps)
             || added_or_removed;
-        if deps_changed {
+        // Cycles change only if this spec was on one, or one of its new dependencies now
+        // leads back to it; otherwise the (whole-graph) recomputation is skipped.
+        let cycles_may_change = deps_changed
+            && (added_or_removed
+                || key.is_none_or(|k| self.cycles.contains(k) || graph::closes_cycle(self, k)));
+        if cycles_may_change {
             let old_cycles = std::mem::take(&mut self.cycles);
             self.cycles = graph::Cycles::compute(self);
             affected

@@ -41,7 +41,9 @@ pub struct IdMention {
 /// Whitespace-separated words of the body, as chant's complexity rules count them; only
 /// asked for by the two rules that need it.
 pub fn word_count(text: &str, body_start: usize) -> usize {
-    text[body_start.min(text.len())..].split_whitespace().count()
+    text[body_start.min(text.len())..]
+        .split_whitespace()
+        .count()
 }
 
 const AC_MARKER: &str = "## Acceptance Criteria";
@@ -124,12 +126,19 @@ fn find_ids(line: &str, start: usize, out: &mut Vec<IdMention>) {
         if !boundary_before {
             continue;
         }
-        let Some(end) = match_id_at(b, i) else { continue };
+        let Some(end) = match_id_at(b, i) else {
+            continue;
+        };
         let after_ok = |e: usize| !line[e..].chars().next().is_some_and(is_word);
         // With the optional `.N` suffix if it ends on a boundary, else without it.
-        let end_at = member_suffix(b, end).filter(|e| after_ok(*e)).or_else(|| after_ok(end).then_some(end));
+        let end_at = member_suffix(b, end)
+            .filter(|e| after_ok(*e))
+            .or_else(|| after_ok(end).then_some(end));
         if let Some(e) = end_at {
-            out.push(IdMention { id: line[i..e].to_string(), range: TextRange::new(start + i, start + e) });
+            out.push(IdMention {
+                id: line[i..e].to_string(),
+                range: TextRange::new(start + i, start + e),
+            });
             next_free = e;
         }
     }

@@ -12,7 +12,6 @@ mod gen;
 #[path = "../../tests/e2e/support.rs"]
 mod support;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};

@@ -126,6 +126,7 @@ impl Client {
         (c, init)
     }
 
+    #[allow(dead_code)] // used by the benchmarks
     pub fn pid(&self) -> u32 {
         self.child.id()
     }

@@ -60,19 +60,19 @@ pub fn quick_fixes(
         }
     }
     let enc = st.encoding;
-    let wanted = convert::text_range(&file.text, &file.lines(), range, enc);
+    let wanted = convert::text_range(&file.text, file.lines(), range, enc);
     for d in diagnostics::check_spec(ws, key) {
         if d.fixes.is_empty() || !d.range.intersects(wanted) {
             continue;
         }
-        let lsp_diag = convert::diagnostic(ws, &file.text, &file.lines(), &d, enc);
+        let lsp_diag = convert::diagnostic(ws, &file.text, file.lines(), &d, enc);
         let single = d.fixes.len() == 1;
         for fix in &d.fixes {
             let edits: Vec<lsp::TextEdit> = fix
                 .edits
                 .iter()
                 .map(|e| lsp::TextEdit {
-                    range: convert::range(&file.text, &file.lines(), e.range, enc),
+                    range: convert::range(&file.text, file.lines(), e.range, enc),
                     new_text: e.new_text.clone(),
                 })
                 .collect();

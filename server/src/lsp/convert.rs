@@ -50,7 +50,7 @@ pub fn diagnostic(
         .filter_map(|r| {
             let target = ws.key_of(&r.path).and_then(|k| ws.get(k));
             let range = match target {
-                Some(f) => range(&f.text, &f.lines(), r.range, enc),
+                Some(f) => range(&f.text, f.lines(), r.range, enc),
                 None => lsp::Range::default(),
             };
             Some(lsp::DiagnosticRelatedInformation {

@@ -41,7 +41,7 @@ pub fn locate<'a>(st: &'a State, uri: &lsp::Uri, pos: lsp::Position) -> Option<A
 
 impl At<'_> {
     fn range(&self, r: TextRange) -> lsp::Range {
-        convert::range(&self.file.text, &self.file.lines(), r, self.enc)
+        convert::range(&self.file.text, self.file.lines(), r, self.enc)
     }
 
     fn location(&self, fr: &FileRange) -> Option<lsp::Location> {
@@ -51,7 +51,7 @@ impl At<'_> {
 
 fn location(ws: &Workspace, fr: &FileRange, enc: Encoding) -> Option<lsp::Location> {
     let range = match ws.key_of(&fr.path).and_then(|k| ws.get(k)) {
-        Some(f) => convert::range(&f.text, &f.lines(), fr.range, enc),
+        Some(f) => convert::range(&f.text, f.lines(), fr.range, enc),
         None => lsp::Range::default(),
     };
     Some(lsp::Location::new(convert::uri(&fr.path)?, range))
@@ -189,7 +189,7 @@ pub fn workspace_symbols(st: &State, query: &str) -> lsp::WorkspaceSymbolRespons
 }
 
 pub fn inlay_hints(at: &At, range: lsp::Range) -> Vec<lsp::InlayHint> {
-    let r = convert::text_range(&at.file.text, &at.file.lines(), range, at.enc);
+    let r = convert::text_range(&at.file.text, at.file.lines(), range, at.enc);
     ide::hints::inlay_hints(at.ws, at.key, r)
         .into_iter()
         .map(|h| {
@@ -345,7 +345,7 @@ fn text_edits(
         edits
             .iter()
             .map(|e| lsp::TextEdit {
-                range: convert::range(&f.text, &f.lines(), e.range, enc),
+                range: convert::range(&f.text, f.lines(), e.range, enc),
                 new_text: e.new_text.clone(),
             })
             .collect(),

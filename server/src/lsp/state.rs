@@ -208,7 +208,7 @@ impl State {
         }
         let diags: Vec<lsp::Diagnostic> = diagnostics::check_spec(ws, key)
             .iter()
-            .map(|d| convert::diagnostic(ws, &file.text, &file.lines(), d, self.encoding))
+            .map(|d| convert::diagnostic(ws, &file.text, file.lines(), d, self.encoding))
             .collect();
         self.send_if_changed(&path, diags)
     }

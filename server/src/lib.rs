@@ -14,3 +14,6 @@ pub mod syntax;
 
 #[cfg(test)]
 mod fixture;
+
+#[cfg(test)]
+mod robustness;

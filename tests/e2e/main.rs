@@ -6,4 +6,5 @@ mod fake_github;
 mod lsp;
 mod nav;
 mod pr;
+mod robust;
 mod support;

@@ -111,6 +111,11 @@ fn http_timeout() -> Duration {
 
 impl Backend {
     pub(super) async fn run_command(&self, name: &str, args: Vec<Value>) -> Result<Option<Value>> {
+        // Debug builds only: lets the tests prove a panicking handler does not end the session.
+        #[cfg(debug_assertions)]
+        if name == "chant-lsp.debug.panic" {
+            panic!("deliberate panic (debug builds only)");
+        }
         let uri = arg_str(&args, 0).and_then(|u| u.parse::<lsp::Uri>().ok());
         if name == "chant-lsp.confirm" {
             let nonce = arg_str(&args, 0).unwrap_or_default();

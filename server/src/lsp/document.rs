@@ -54,16 +54,30 @@ impl Document {
         }
         let line_end = start + content_chars;
         // Clamp in the column's own units before converting: ropey panics past the end.
+        // A column inside a character (half a surrogate pair, a UTF-8 continuation byte)
+        // snaps forward past it, as `LineIndex::offset` does, so both agree.
         match enc {
             Encoding::Utf16 => {
                 let first = rope.char_to_utf16_cu(start);
                 let last = rope.char_to_utf16_cu(line_end);
-                rope.utf16_cu_to_char((first + col as usize).min(last))
+                let cu = (first + col as usize).min(last);
+                let c = rope.utf16_cu_to_char(cu);
+                if rope.char_to_utf16_cu(c) < cu {
+                    c + 1
+                } else {
+                    c
+                }
             }
             Encoding::Utf8 => {
                 let first = rope.char_to_byte(start);
                 let last = rope.char_to_byte(line_end);
-                rope.byte_to_char((first + col as usize).min(last))
+                let b = (first + col as usize).min(last);
+                let c = rope.byte_to_char(b);
+                if rope.char_to_byte(c) < b {
+                    c + 1
+                } else {
+                    c
+                }
             }
             Encoding::Utf32 => (start + col as usize).min(line_end),
         }
@@ -122,6 +136,30 @@ mod tests {
             Encoding::Utf16,
         );
         assert_eq!(d.text(), "new");
+    }
+
+    /// Found by the edit property test: a column inside a surrogate pair must snap the
+    /// same way `LineIndex::offset` snaps it (forward), or the buffer and the model differ.
+    #[test]
+    fn columns_inside_a_character_snap_forward() {
+        let mut d = Document::new("a😀b", 1);
+        d.apply(
+            &Change {
+                range: Some(((0, 2), (0, 2))),
+                text: "X",
+            },
+            Encoding::Utf16,
+        );
+        assert_eq!(d.text(), "a😀Xb");
+        let mut d = Document::new("aéb", 1);
+        d.apply(
+            &Change {
+                range: Some(((0, 2), (0, 2))),
+                text: "X",
+            },
+            Encoding::Utf8,
+        );
+        assert_eq!(d.text(), "aéXb");
     }
 
     #[test]

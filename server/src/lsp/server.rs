@@ -634,10 +634,19 @@ impl LanguageServer for Backend {
         &self,
         p: lsp::ExecuteCommandParams,
     ) -> Result<Option<serde_json::Value>> {
-        // The flows await the client (dialogs, edits): a panic inside is contained by the
-        // task boundary and answered as an error.
-        let me = self.run_command(&p.command, p.arguments);
-        me.await
+        // The flows await the client (dialogs, edits); a panic anywhere inside is caught
+        // here and answered as an error, and the server keeps serving.
+        use futures::FutureExt;
+        match std::panic::AssertUnwindSafe(self.run_command(&p.command, p.arguments))
+            .catch_unwind()
+            .await
+        {
+            Ok(result) => result,
+            Err(_) => {
+                eprintln!("chant-lsp: internal error while running {}", p.command);
+                Err(tower_lsp_server::jsonrpc::Error::internal_error())
+            }
+        }
     }
 
     async fn code_action(

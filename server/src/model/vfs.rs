@@ -19,9 +19,13 @@ pub struct RealFs;
 impl Fs for RealFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         use std::io::Read;
-        // One open, one fstat on the descriptor, one read into an exactly sized buffer.
-        let mut file = std::fs::File::open(path)?;
-        let len = file.metadata()?.len();
+        // A FIFO or device would block or never end: only regular files are read (the
+        // stat follows symlinks, so a linked spec is read like any other).
+        let meta = std::fs::metadata(path)?;
+        if !meta.is_file() {
+            return Err(io::Error::other("not a regular file"));
+        }
+        let len = meta.len();
         if len > MAX_FILE_BYTES {
             return Err(io::Error::other(format!(
                 "file is {} MB, larger than the {} MB chant-lsp reads",
@@ -29,6 +33,7 @@ impl Fs for RealFs {
                 MAX_FILE_BYTES / (1024 * 1024)
             )));
         }
+        let mut file = std::fs::File::open(path)?;
         // read_exact for the known size, then one read to see the end (the file may have
         // grown meanwhile; read_to_end would stat and seek again).
         let mut buf = vec![0; len as usize];

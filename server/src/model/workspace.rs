@@ -233,7 +233,14 @@ impl Workspace {
 
     fn parse(&self, path: PathBuf, text: Result<String, String>) -> Option<SpecFile> {
         let location = self.location_of(&path)?;
-        let id = path.file_stem()?.to_string_lossy().into_owned();
+        let stem = path.file_stem()?;
+        let id = stem.to_string_lossy().into_owned();
+        // chant names a spec by its file name; one that is not UTF-8 cannot be named.
+        let text = if stem.to_str().is_none() {
+            Err(format!("the file name is not valid UTF-8 (shown as `{id}`): chant cannot name this spec; rename the file"))
+        } else {
+            text
+        };
         let rel = self.rel(&path);
         Some(SpecFile::parse(path, rel, id, location, text, &self.config))
     }

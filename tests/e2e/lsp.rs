@@ -337,3 +337,22 @@ fn several_roots_from_several_folders() {
     );
     c.wait_diagnostics(&x, |d| d.is_empty());
 }
+
+#[test]
+fn the_editor_can_switch_codes_off() {
+    let (_d, root) = workspace(&[(
+        ".chant/specs/2026-03-01-001-aaa.md",
+        "---\ntype: documentation\n---\n# Doc\n",
+    )]);
+    let mut caps = Client::default_capabilities();
+    caps["__initializationOptions"] = json!({"disable": ["doc-missing-tracks"]});
+    let (mut c, _) = Client::start(&[&root], caps);
+    let d = c.wait_diagnostics(&root.join(".chant/specs/2026-03-01-001-aaa.md"), |d| {
+        !d.is_empty()
+    });
+    assert_eq!(
+        codes(&d),
+        ["doc-missing-target-files"],
+        "doc-missing-tracks is switched off"
+    );
+}

@@ -109,6 +109,12 @@ impl Client {
             diagnostics: HashMap::new(),
             seen: Vec::new(),
         };
+        // Tests pass initializationOptions inside the capabilities under this key.
+        let mut capabilities = capabilities;
+        let init_options = capabilities
+            .as_object_mut()
+            .and_then(|o| o.remove("__initializationOptions"))
+            .unwrap_or(Value::Null);
         let folders: Vec<Value> = folders
             .iter()
             .map(|f| json!({"uri": uri(f), "name": "ws"}))
@@ -120,6 +126,7 @@ impl Client {
                 "rootUri": folders.first().map(|f| f["uri"].clone()),
                 "workspaceFolders": if folders.is_empty() { Value::Null } else { Value::Array(folders) },
                 "capabilities": capabilities,
+                "initializationOptions": init_options,
             }),
         );
         c.notify("initialized", json!({}));

@@ -59,18 +59,39 @@ impl Backend {
     }
 
     /// Answers a request about a position in a spec; `None` when the file is not one.
-    fn at<T>(
+    /// A request that arrives while the spec's workspace is still being indexed waits for
+    /// the index (an answer from half a workspace would be wrong, not just late).
+    async fn at<T>(
         &self,
         what: &str,
         uri: &lsp::Uri,
         pos: lsp::Position,
         f: impl FnOnce(features::At) -> Option<T>,
     ) -> Result<Option<T>> {
+        self.indexed(uri).await;
         guarded(what, || {
             let st = self.state();
             features::locate(&st, uri, pos).and_then(f)
         })
         .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)
+    }
+
+    /// Waits (boundedly) until the workspace holding `uri` has been indexed.
+    pub(super) async fn indexed(&self, uri: &lsp::Uri) {
+        let Some(path) = convert::path(uri) else {
+            return;
+        };
+        for _ in 0..3000 {
+            if !self
+                .state()
+                .indexing
+                .iter()
+                .any(|root| path.starts_with(root))
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
     }
 
     pub(super) fn send(&self, publishes: Vec<Publish>) {
@@ -151,7 +172,22 @@ fn workspace_folders(params: &lsp::InitializeParams) -> Vec<PathBuf> {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
         let encoding = negotiate_encoding(&params);
-        self.state().encoding = encoding;
+        {
+            let mut st = self.state();
+            st.encoding = encoding;
+            // Editors pass the person's disabled codes (VS Code's chant.diagnostics.disable).
+            st.disabled = params
+                .initialization_options
+                .as_ref()
+                .and_then(|o| o.get("disable"))
+                .and_then(|d| d.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+        }
         let caps = &params.capabilities;
         *lock(&self.init) = InitInfo {
             folders: workspace_folders(&params),
@@ -458,6 +494,7 @@ impl LanguageServer for Backend {
             tdp.position,
             |at| features::hover(&at),
         )
+        .await
     }
 
     async fn goto_definition(
@@ -471,6 +508,7 @@ impl LanguageServer for Backend {
             tdp.position,
             |at| features::definition(&at),
         )
+        .await
     }
 
     async fn references(&self, p: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
@@ -482,6 +520,7 @@ impl LanguageServer for Backend {
             tdp.position,
             |at| features::references(&at, decl),
         )
+        .await
     }
 
     async fn completion(
@@ -495,6 +534,7 @@ impl LanguageServer for Backend {
             tdp.position,
             |at| Some(features::completion(&at)),
         )
+        .await
     }
 
     async fn document_symbol(
@@ -507,6 +547,7 @@ impl LanguageServer for Backend {
             lsp::Position::default(),
             |at| Some(features::document_symbols(&at)),
         )
+        .await
     }
 
     async fn symbol(
@@ -526,6 +567,7 @@ impl LanguageServer for Backend {
             lsp::Position::default(),
             |at| Some(features::inlay_hints(&at, p.range)),
         )
+        .await
     }
 
     async fn code_lens(&self, p: lsp::CodeLensParams) -> Result<Option<Vec<lsp::CodeLens>>> {
@@ -535,6 +577,7 @@ impl LanguageServer for Backend {
             lsp::Position::default(),
             |at| Some(features::code_lenses(&at)),
         )
+        .await
     }
 
     async fn document_link(
@@ -547,6 +590,7 @@ impl LanguageServer for Backend {
             lsp::Position::default(),
             |at| Some(features::document_links(&at)),
         )
+        .await
     }
 
     async fn folding_range(
@@ -559,6 +603,7 @@ impl LanguageServer for Backend {
             lsp::Position::default(),
             |at| Some(features::folding_ranges(&at)),
         )
+        .await
     }
 
     async fn prepare_rename(
@@ -571,6 +616,7 @@ impl LanguageServer for Backend {
             p.position,
             |at| features::prepare_rename(&at),
         )
+        .await
     }
 
     async fn rename(&self, p: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
@@ -580,6 +626,7 @@ impl LanguageServer for Backend {
                 "renaming a spec renames its file, and this editor cannot apply file renames",
             ));
         }
+        self.indexed(&tdp.text_document.uri).await;
         let outcome = guarded("textDocument/rename", || {
             let st = self.state();
             let at = features::locate(&st, &tdp.text_document.uri, tdp.position)?;
@@ -653,16 +700,16 @@ impl LanguageServer for Backend {
         &self,
         params: lsp::CodeActionParams,
     ) -> Result<Option<lsp::CodeActionResponse>> {
+        self.indexed(&params.text_document.uri).await;
         let Some(path) = convert::path(&params.text_document.uri) else {
             return Ok(None);
         };
-        let st = self.state();
-        Ok(Some(super::actions::quick_fixes(
-            &st,
-            &path,
-            &params.text_document.uri,
-            params.range,
-        )))
+        guarded("textDocument/codeAction", || {
+            let st = self.state();
+            super::actions::quick_fixes(&st, &path, &params.text_document.uri, params.range)
+        })
+        .map(Some)
+        .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)
     }
 }
 

@@ -33,6 +33,8 @@ pub struct State {
     published: HashMap<PathBuf, u64>,
     /// Roots whose initial index is being built in the background.
     pub indexing: HashSet<PathBuf>,
+    /// Codes the client asked not to show (`initializationOptions.disable`).
+    pub disabled: Vec<String>,
     /// Confirmations waiting as code actions, by nonce.
     pub pending: HashMap<String, super::commands::Pending>,
 }
@@ -47,6 +49,7 @@ impl Default for State {
             published: HashMap::new(),
             indexing: HashSet::new(),
             pending: HashMap::new(),
+            disabled: Vec::new(),
         }
     }
 }
@@ -208,6 +211,7 @@ impl State {
         }
         let diags: Vec<lsp::Diagnostic> = diagnostics::check_spec(ws, key)
             .iter()
+            .filter(|d| !self.disabled.iter().any(|c| c == d.code))
             .map(|d| convert::diagnostic(ws, &file.text, file.lines(), d, self.encoding))
             .collect();
         self.send_if_changed(&path, diags)

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Editor integrations tested with the real clients against the real server. Each check is
+# skipped (and counted) when its client is not installed; .ci/run installs them all.
+#   CHANT_LSP_CMD=target/debug/chant-lsp bash tests/editors/run.sh
+set -u
+cd "$(dirname "$0")/../.."
+export CHANT_LSP_CMD="${CHANT_LSP_CMD:-$PWD/target/debug/chant-lsp}"
+export CHANT_EDITORS="$PWD/editors"
+VENV="${CHANT_EDITORS_VENV:-$PWD/target/editors-venv}"
+pass=0 fail=0 skip=0
+check() {
+  local name="$1"; shift
+  if "$@" > "target/editors-$name.log" 2>&1; then
+    pass=$((pass + 1)); echo "ok   $name"
+  else
+    fail=$((fail + 1)); echo "FAIL $name"; tail -20 "target/editors-$name.log"
+  fi
+}
+skip() { skip=$((skip + 1)); echo "skip $1 ($2)"; }
+mkdir -p target
+
+nvim_run() { timeout 60 "$1" --headless -u NONE -i NONE -n -c "luafile tests/editors/nvim_test.lua"; }
+if [ -x /usr/bin/nvim ]; then check nvim-apt-legacy env CHANT_NVIM_MODE=legacy bash -c "$(declare -f nvim_run); nvim_run /usr/bin/nvim"; else skip nvim-apt "no /usr/bin/nvim"; fi
+if [ -x "$VENV/bin/nvim" ]; then
+  check nvim-0.11-modern env CHANT_NVIM_MODE=modern bash -c "$(declare -f nvim_run); nvim_run $VENV/bin/nvim"
+  check nvim-0.11-legacy env CHANT_NVIM_MODE=legacy bash -c "$(declare -f nvim_run); nvim_run $VENV/bin/nvim"
+else skip nvim-0.11 "no $VENV/bin/nvim"; fi
+if command -v emacs > /dev/null; then check emacs-eglot timeout 60 emacs --batch -Q -l tests/editors/eglot_test.el; else skip emacs "not installed"; fi
+if [ -x "$VENV/bin/pytest" ]; then check pytest-lsp timeout 300 "$VENV/bin/pytest" -q tests/editors/test_clients.py; else skip pytest-lsp "no venv"; fi
+if [ -d editors/vscode/node_modules ]; then
+  check vscode-typecheck bash -c "cd editors/vscode && npx tsc --noEmit"
+  check vscode-node-tests bash -c "cd editors/vscode && node --test test/*.test.mjs"
+  check vscode-package bash -c "cd editors/vscode && npm run --silent package && ls chant-lsp-*.vsix"
+else skip vscode "npm ci not run in editors/vscode"; fi
+check zed-cargo-check bash -c "cd editors/zed && cargo test --locked --quiet"
+echo "editors: $pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

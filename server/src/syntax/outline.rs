@@ -2,9 +2,12 @@
 //! for outlines and folding. Computed on request for one file, never while indexing.
 //! Diagnostics do not use it: chant reads bodies line by line (see `body.rs`).
 
-use tree_sitter::{Node, Parser};
+use tree_sitter::{Node, Parser, Query, QueryCursor, StreamingIterator};
 
 use super::text::TextRange;
+
+/// The shared query that names headings, sections and code blocks.
+pub const SECTIONS_QUERY: &str = include_str!("../../../grammars/queries/chant-spec/sections.scm");
 
 /// Bodies larger than this get no outline rather than a slow one.
 const MAX_OUTLINE_BYTES: usize = 8 * 1024 * 1024;
@@ -44,23 +47,25 @@ pub fn outline(text: &str, body_start: usize) -> Outline {
         return out;
     };
     let abs = |n: &Node| TextRange::new(body_start + n.start_byte(), body_start + n.end_byte());
-    // Iterative walk: a deeply nested document must not overflow our stack.
-    let mut stack = vec![tree.root_node()];
-    while let Some(node) = stack.pop() {
-        match node.kind() {
-            "atx_heading" | "setext_heading" => {
-                if let Some(h) = heading(&node, body, &abs) {
-                    out.headings.push(h);
+    // The shape of a spec is defined once, in grammars/ (shared with the editors).
+    let Ok(query) = Query::new(&tree_sitter_md::LANGUAGE.into(), SECTIONS_QUERY) else {
+        return out;
+    };
+    let names = query.capture_names();
+    let mut cursor = QueryCursor::new();
+    let mut matches = cursor.matches(&query, tree.root_node(), body.as_bytes());
+    while let Some(m) = matches.next() {
+        for c in m.captures {
+            match names[c.index as usize] {
+                "heading" => {
+                    if let Some(h) = heading(&c.node, body, &abs) {
+                        out.headings.push(h);
+                    }
                 }
+                "code" => out.code_blocks.push(trim_end(text, abs(&c.node))),
+                _ => {}
             }
-            "fenced_code_block" | "indented_code_block" => {
-                out.code_blocks.push(trim_end(text, abs(&node)))
-            }
-            _ => {}
         }
-        let mut cursor = node.walk();
-        let children: Vec<Node> = node.children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
     }
     out.headings.sort_by_key(|h| h.range.start);
     out.code_blocks.sort_by_key(|r| r.start);
@@ -138,6 +143,18 @@ mod tests {
         assert!(!text[ac.section.start()..ac.section.end()].contains("## Notes"));
         assert_eq!(o.code_blocks.len(), 1);
         assert!(text[o.code_blocks[0].start()..o.code_blocks[0].end()].ends_with("```"));
+    }
+
+    #[test]
+    fn every_shared_query_compiles_against_the_grammar() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../grammars/queries/chant-spec");
+        for name in ["sections.scm", "injections.scm", "highlights.scm"] {
+            let text = std::fs::read_to_string(dir.join(name)).unwrap();
+            if let Err(e) = Query::new(&tree_sitter_md::LANGUAGE.into(), &text) {
+                panic!("{name}: {e}");
+            }
+        }
     }
 
     #[test]

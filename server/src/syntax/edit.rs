@@ -83,13 +83,10 @@ pub fn add_list_item(text: &str, fm: &Frontmatter, key: &str, value: &str) -> Ed
                 Edit::insert(items[items.len() - 1].range.end(), format!(", {value}"))
             }
         }
-        NodeKind::Seq { items, flow: false } => {
-            let last = &items[items.len() - 1];
-            let first = &items[0];
+        NodeKind::Seq { items, flow: false } if !items.is_empty() => {
+            let (first, last) = (&items[0], &items[items.len() - 1]);
             let line_start = text[..first.range.start()].rfind('\n').map_or(0, |i| i + 1);
-            let dash = text[line_start..first.range.start()]
-                .find('-')
-                .map_or(0, |i| i);
+            let dash = text[line_start..first.range.start()].find('-').unwrap_or(0);
             let indent = &text[line_start..line_start + dash];
             Edit::insert(last.range.end(), format!("\n{indent}- {value}"))
         }

@@ -1,0 +1,57 @@
+// Drives VS Code (code-server) in headless Chromium: opens a spec, waits for the status bar
+// to show the language and the server's problems, hovers a dependency, opens README.md.
+import puppeteer from "puppeteer-core";
+
+const [url] = process.argv.slice(2);
+let page;
+const fail = async (msg) => {
+  console.error(`FAIL real VS Code: ${msg}`);
+  if (page) await page.screenshot({ path: process.env.CHANT_SCREENSHOT || "/tmp/chant-real-vscode.png" }).catch(() => {});
+  process.exit(1);
+};
+const browser = await puppeteer.launch({
+  executablePath: "/usr/bin/chromium",
+  headless: true,
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+try {
+  page = await browser.newPage();
+  await page.setViewport({ width: 1400, height: 900 });
+  await page.goto(url, { waitUntil: "domcontentloaded" });
+  await page.waitForSelector(".monaco-workbench", { timeout: 60000 });
+  const open = async (name) => {
+    await page.keyboard.down("Control");
+    await page.keyboard.press("KeyP");
+    await page.keyboard.up("Control");
+    await page.waitForSelector(".quick-input-widget input", { visible: true, timeout: 20000 });
+    await page.keyboard.type(name);
+    // Enter only once the file is listed (file search answers asynchronously).
+    await page.waitForFunction(
+      (n) => [...document.querySelectorAll(".quick-input-list .monaco-list-row")].some((r) => (r.textContent || "").includes(n)),
+      { timeout: 30000 },
+      name,
+    );
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(".quick-input-widget", { hidden: true, timeout: 10000 }).catch(() => {});
+  };
+  const statusText = () => page.$$eval(".statusbar-item", (items) => items.map((i) => i.textContent || i.getAttribute("aria-label") || "").join(" | "));
+  await open("2026-03-01-001-aaa.md");
+  await page.waitForFunction(() => [...document.querySelectorAll(".statusbar-item")].some((i) => /Chant Spec/.test(i.textContent || "")), { timeout: 60000 }).catch(async () => fail(`language not shown: ${await statusText()}`));
+  // The dependency is unknown to nobody: the body mentions another spec, so chant's
+  // coupling rule warns; the status bar counts the server's problems.
+  await page.waitForFunction(() => [...document.querySelectorAll(".statusbar-item")].some((i) => /Warnings?: ?[1-9]|[1-9]\s*⚠|warning/i.test((i.getAttribute("aria-label") || "") + (i.textContent || ""))), { timeout: 60000 }).catch(async () => fail(`no diagnostics in the status bar: ${await statusText()}`));
+  // Hover over the dependency ID on line 3.
+  const token = await page.waitForSelector(".view-lines", { timeout: 20000 });
+  const lines = await page.$$(".view-lines .view-line");
+  const target = lines.find(Boolean) && (await Promise.all(lines.map(async (l) => [l, await l.evaluate((e) => e.textContent)]))).find(([, t]) => t.startsWith("depends_on"));
+  if (!target) fail("could not find the depends_on line");
+  const box = await target[0].boundingBox();
+  await page.mouse.move(box.x + 200, box.y + box.height / 2);
+  await page.waitForFunction(() => /Spec B, the dependency/.test(document.querySelector(".monaco-hover")?.textContent || ""), { timeout: 30000 }).catch(() => fail("hover did not show the dependency"));
+  await open("README.md");
+  await page.waitForFunction(() => [...document.querySelectorAll(".statusbar-item")].some((i) => /^\s*Markdown\s*$/.test(i.textContent || "")), { timeout: 30000 }).catch(async () => fail(`README.md is not markdown: ${await statusText()}`));
+  void token;
+  console.log("PASS real VS Code (code-server): language Chant Spec, diagnostics in the status bar, hover, README.md stays Markdown");
+} finally {
+  await browser.close();
+}

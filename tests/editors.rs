@@ -59,3 +59,46 @@ fn helix_globs_match_specs_and_nothing_else() {
         assert_eq!(body.trim(), "; inherits: markdown");
     }
 }
+
+/// The frontmatter highlights (grammars/) on the YAML grammar: statuses, types and spec IDs
+/// are captured where an editor would colour them.
+#[test]
+fn frontmatter_highlights_capture_statuses_and_ids() {
+    use tree_sitter::StreamingIterator;
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../grammars/queries/chant-spec/frontmatter-highlights.scm"),
+    )
+    .unwrap();
+    let language: tree_sitter::Language = tree_sitter_yaml::LANGUAGE.into();
+    let query = tree_sitter::Query::new(&language, &text).unwrap();
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&language).unwrap();
+    let src = "type: code\nstatus: completed\ndepends_on:\n- 2026-01-24-001-cxn\n- 2026-01-24-01y-73b.5\nlabels: [not-an-id]\n";
+    let tree = parser.parse(src, None).unwrap();
+    let mut cursor = tree_sitter::QueryCursor::new();
+    let mut captured: Vec<(String, String)> = Vec::new();
+    let mut matches = cursor.matches(&query, tree.root_node(), src.as_bytes());
+    while let Some(m) = matches.next() {
+        for c in m.captures {
+            let name = query.capture_names()[c.index as usize];
+            if !name.starts_with('_') {
+                captured.push((name.to_string(), src[c.node.byte_range()].to_string()));
+            }
+        }
+    }
+    let has = |n: &str, t: &str| captured.iter().any(|(a, b)| a == n && b == t);
+    assert!(
+        has("constant.builtin", "completed") && has("constant.builtin", "code"),
+        "{captured:?}"
+    );
+    assert!(
+        has("label", "2026-01-24-001-cxn") && has("label", "2026-01-24-01y-73b.5"),
+        "{captured:?}"
+    );
+    assert!(
+        !has("label", "not-an-id"),
+        "only spec IDs are labels: {captured:?}"
+    );
+    assert!(has("property", "status"));
+}

@@ -90,13 +90,9 @@ pub fn plan(
 
 /// A spec's work branch must be merged before its spec is archived (as chant checks).
 fn check_branch(ws: &Workspace, spec: &crate::model::SpecFile) -> Result<(), String> {
-    let branch = spec
-        .syntax
-        .root()
-        .and_then(|r| r.get("branch"))
-        .and_then(|e| e.value.as_scalar())
-        .filter(|b| !b.is_empty());
-    let Some(branch) = branch else { return Ok(()) };
+    let Some(branch) = spec.scalar("branch") else {
+        return Ok(());
+    };
     let main = &ws.config.main_branch;
     if branch == main {
         return Ok(());

@@ -31,23 +31,14 @@ pub fn investigation(ws: &Workspace, key: SpecKey) -> Result<Investigation<'_>, 
         .get(key)
         .ok_or("this spec is no longer in the workspace")?;
     let n = spec.issue.ok_or("this spec names no issue (an `issue-N` label or `#N` in the title), so there is no investigation to draft from")?;
+    // This spec for its own phase, else the issue's newest spec of that phase.
     let phase = |name: &str| -> Option<&SpecFile> {
-        let idx = ws
-            .config
-            .phases
-            .phases
-            .iter()
-            .position(|p| p.name == name)?;
-        if spec.phase == Some(idx) {
+        if ws.phase(spec).is_some_and(|p| p.name == name) {
             return Some(spec);
         }
-        let mut v: Vec<&SpecFile> = ws
-            .issue_specs(n)
+        ws.issue_specs_in_phase(n, name)
             .map(|(_, f)| f)
-            .filter(|f| f.phase == Some(idx))
-            .collect();
-        v.sort_by(|a, b| b.id.cmp(&a.id));
-        v.into_iter().next()
+            .max_by(|a, b| a.id.cmp(&b.id))
     };
     Ok(Investigation {
         issue: n,

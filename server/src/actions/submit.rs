@@ -20,16 +20,6 @@ pub struct Target {
     pub base_branch: Option<String>,
 }
 
-fn field<'a>(ws: &'a Workspace, key: SpecKey, name: &str) -> Option<&'a str> {
-    ws.get(key)?
-        .syntax
-        .root()?
-        .get(name)?
-        .value
-        .as_scalar()
-        .filter(|v| !v.is_empty())
-}
-
 pub fn resolve(
     ws: &Workspace,
     key: SpecKey,
@@ -48,16 +38,13 @@ pub fn resolve(
         .first()
         .ok_or("no GitHub remote found (looked for `upstream`, `github`, `origin`)")?;
     let inv = investigation(ws, key)?;
-    let named_branch = [
-        inv.fix.map(|f| f.id.as_str()),
-        Some(ws.get(key).map_or("", |f| f.id.as_str())),
-    ]
-    .into_iter()
-    .flatten()
-    .filter_map(|id| ws.by_id(id).next().map(|(k, _)| k))
-    .filter_map(|k| field(ws, k, "branch"))
-    .find(|b| git::branch_exists(&repo, b))
-    .map(str::to_string);
+    let spec = ws.get(key);
+    let named_branch = [inv.fix, spec]
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.scalar("branch"))
+        .find(|b| git::branch_exists(&repo, b))
+        .map(str::to_string);
     let branch = named_branch
         .or_else(|| git::current_branch(&repo))
         .ok_or("no branch to open the PR from: check out the fix branch (HEAD is detached)")?;
@@ -67,10 +54,10 @@ pub fn resolve(
     let head = remotes.iter().find(|r| r.name == pushed).ok_or_else(|| {
         format!("`{branch}` is pushed to `{pushed}`, which is not a GitHub repository")
     })?;
-    let base_branch = section
-        .base
-        .clone()
-        .or_else(|| field(ws, key, "target_branch").map(str::to_string));
+    let base_branch = section.base.clone().or_else(|| {
+        spec.and_then(|f| f.scalar("target_branch"))
+            .map(str::to_string)
+    });
     Ok(Target {
         host: base.host.clone(),
         base: RepoId {

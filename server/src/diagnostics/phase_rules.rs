@@ -9,7 +9,7 @@ use crate::syntax::edit::{self, Edit};
 use super::{Fix, Severity, Sink};
 
 pub(super) fn check(s: &mut Sink) {
-    let Some(phase) = s.file.phase.and_then(|i| s.ws.config.phases.phases.get(i)) else {
+    let Some(phase) = s.ws.phase(s.file) else {
         return;
     };
     for req in &phase.requires {
@@ -34,12 +34,9 @@ fn siblings_in<'a>(s: &Sink<'a>, phase: &str) -> Vec<(SpecKey, &'a SpecFile)> {
     let Some(n) = s.file.issue else {
         return Vec::new();
     };
-    let Some(idx) = ws.config.phases.phases.iter().position(|p| p.name == phase) else {
-        return Vec::new();
-    };
     let mut v: Vec<_> = ws
-        .issue_specs(n)
-        .filter(|(k, f)| *k != s.key && f.phase == Some(idx))
+        .issue_specs_in_phase(n, phase)
+        .filter(|(k, _)| *k != s.key)
         .collect();
     v.sort_by(|a, b| a.1.id.cmp(&b.1.id));
     v
@@ -76,10 +73,7 @@ fn add_fix(s: &Sink, key: &str, value: &str, title: String) -> Option<Fix> {
 /// The research document this spec should write: `.chant/research/issue-N-<phase>.md`.
 pub(super) fn research_output_fix(s: &Sink) -> Option<(String, Edit)> {
     let n = s.file.issue?;
-    let phase = s
-        .file
-        .phase
-        .and_then(|i| s.ws.config.phases.phases.get(i))?;
+    let phase = s.ws.phase(s.file)?;
     let path = format!(".chant/research/issue-{n}-{}.md", phase.name);
     let fm = s.file.syntax.frontmatter()?;
     Some((

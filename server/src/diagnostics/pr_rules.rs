@@ -5,37 +5,18 @@ use crate::model::SpecFile;
 
 use super::Sink;
 
-fn branch_of(f: &SpecFile) -> Option<&str> {
-    f.syntax
-        .root()?
-        .get("branch")?
-        .value
-        .as_scalar()
-        .filter(|b| !b.is_empty())
-}
-
 pub(super) fn check(s: &mut Sink) {
     let ws = s.ws;
     let file = s.file;
-    let phases = &ws.config.phases.phases;
-    let Some(pr_idx) = phases.iter().position(|p| p.name == "upstream-pr") else {
-        return;
-    };
-    if file.phase != Some(pr_idx) {
+    if ws.phase(file).is_none_or(|p| p.name != "upstream-pr") {
         return;
     }
-    let fix_idx = phases.iter().position(|p| p.name == "fix");
-    let mut fixes: Vec<&SpecFile> = file
-        .issue
-        .map(|n| {
-            ws.issue_specs(n)
-                .map(|(_, f)| f)
-                .filter(|f| f.phase.is_some() && f.phase == fix_idx)
-                .collect()
-        })
-        .unwrap_or_default();
-    fixes.sort_by(|a, b| b.id.cmp(&a.id));
-    let fix = fixes.first().copied();
+    // The issue's fix spec (the newest, if there are several).
+    let fix: Option<&SpecFile> = file.issue.and_then(|n| {
+        ws.issue_specs_in_phase(n, "fix")
+            .map(|(_, f)| f)
+            .max_by(|a, b| a.id.cmp(&b.id))
+    });
     if let Some(fix) = fix.filter(|f| f.facts.status() != "completed") {
         let range = file
             .facts
@@ -53,8 +34,8 @@ pub(super) fn check(s: &mut Sink) {
             ),
         );
     }
-    let own_branch = branch_of(file);
-    if let Some(branch) = own_branch.or_else(|| fix.and_then(branch_of)) {
+    let own_branch = file.scalar("branch");
+    if let Some(branch) = own_branch.or_else(|| fix.and_then(|f| f.scalar("branch"))) {
         if ws.vcs.pushed(&ws.root, branch) == Some(false) {
             let range = file
                 .syntax

@@ -45,7 +45,8 @@ pub struct Offer {
 /// The phases whose specs carry the upstream-PR actions.
 fn pr_phase(ws: &Workspace, key: SpecKey) -> bool {
     let Some(f) = ws.get(key) else { return false };
-    super::phase_of(ws, f).is_some_and(|p| p.name == "fix" || p.name == "upstream-pr")
+    ws.phase(f)
+        .is_some_and(|p| p.name == "fix" || p.name == "upstream-pr")
 }
 
 pub fn offers(ws: &Workspace, key: SpecKey) -> Vec<Offer> {

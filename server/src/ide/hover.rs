@@ -6,7 +6,7 @@ use crate::model::{SpecKey, Workspace};
 use crate::syntax::TextRange;
 
 use super::query::{target_at, Target};
-use super::{phase_of, spec_card, spec_line};
+use super::{spec_card, spec_line};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hover {
@@ -71,7 +71,9 @@ fn title_hover(ws: &Workspace, key: SpecKey) -> String {
             same.len()
         ));
         for s in same {
-            let phase = phase_of(ws, s).map_or_else(|| "—".to_string(), |p| p.title.clone());
+            let phase = ws
+                .phase(s)
+                .map_or_else(|| "—".to_string(), |p| p.title.clone());
             out.push_str(&format!("\n- {phase}: {}", spec_line(s)));
         }
     }

@@ -15,7 +15,6 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
-use crate::model::phases::Phase;
 use crate::model::readiness::{readiness, Readiness};
 use crate::model::{Location, SpecFile, SpecKey, Workspace};
 use crate::syntax::TextRange;
@@ -38,10 +37,6 @@ pub fn spec_anchor(f: &SpecFile) -> FileRange {
             .as_ref()
             .map_or_else(|| TextRange::empty(0), |t| t.range),
     }
-}
-
-pub fn phase_of<'a>(ws: &'a Workspace, f: &SpecFile) -> Option<&'a Phase> {
-    f.phase.and_then(|i| ws.config.phases.phases.get(i))
 }
 
 /// `3/5`: checked over total criteria of the last acceptance section.
@@ -84,7 +79,7 @@ pub fn spec_card(ws: &Workspace, key: SpecKey) -> String {
         f.facts.status().to_string(),
         f.facts.spec_type().to_string(),
     ];
-    if let Some(p) = phase_of(ws, f) {
+    if let Some(p) = ws.phase(f) {
         facts.push(format!("phase: {}", p.title));
     }
     if let Some((done, total)) = criteria_progress(f) {

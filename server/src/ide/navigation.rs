@@ -45,14 +45,7 @@ pub fn references(ws: &Workspace, id: &str, include_declaration: bool) -> Vec<Fi
     let mut out = Vec::new();
     let target = ws.resolve_exact(id);
     let rel = target.map(|(_, t)| t.rel.clone());
-    let mut keys: Vec<SpecKey> = ws.dependents(id).map(|(k, _)| k).collect();
-    keys.extend(ws.mentioning(id).map(|(k, _)| k));
-    if let Some(rel) = &rel {
-        keys.extend(ws.naming_path(rel).map(|(k, _)| k));
-    }
-    keys.sort_unstable();
-    keys.dedup();
-    for k in keys {
+    for k in ws.referencing(id, rel.as_deref()) {
         let Some(f) = ws.get(k) else { continue };
         let mut ranges: Vec<TextRange> = Vec::new();
         let named = |list: &[crate::model::facts::Item]| -> Vec<TextRange> {

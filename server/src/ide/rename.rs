@@ -111,13 +111,8 @@ fn reference_edits(
     old_rel: &str,
     new_rel: &str,
 ) -> Vec<(PathBuf, Edit)> {
-    let mut keys: Vec<SpecKey> = ws.dependents(old).map(|(k, _)| k).collect();
-    keys.extend(ws.mentioning(old).map(|(k, _)| k));
-    keys.extend(ws.naming_path(old_rel).map(|(k, _)| k));
-    keys.sort_unstable();
-    keys.dedup();
     let mut out = Vec::new();
-    for k in keys {
+    for k in ws.referencing(old, Some(old_rel)) {
         let Some(f) = ws.get(k) else { continue };
         let mut push =
             |range: TextRange, text: &str| out.push((f.path.clone(), Edit::replace(range, text)));

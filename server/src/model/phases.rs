@@ -77,7 +77,7 @@ impl PhaseTable {
                 });
                 continue;
             };
-            let idx = match self.phases.iter().position(|p| p.name == name) {
+            let idx = match self.index(name) {
                 Some(i) => i,
                 None => {
                     self.phases.push(Phase {
@@ -129,7 +129,17 @@ impl PhaseTable {
 
     /// The phase of a spec: by label, else by title prefix, else by ID slug.
     pub fn phase_of(&self, id: &str, facts: &SpecFacts, title: Option<&str>) -> Option<&Phase> {
-        if let Some(p) = self.phases.iter().find(|p| {
+        self.index_of(id, facts, title).map(|i| &self.phases[i])
+    }
+
+    /// The position in the table of the phase with this name.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.phases.iter().position(|p| p.name == name)
+    }
+
+    /// The position of a spec's phase in the table: by label, else title prefix, else ID slug.
+    pub fn index_of(&self, id: &str, facts: &SpecFacts, title: Option<&str>) -> Option<usize> {
+        if let Some(p) = self.phases.iter().position(|p| {
             facts
                 .label_values()
                 .any(|l| p.labels.iter().any(|x| x == l))
@@ -141,13 +151,13 @@ impl PhaseTable {
             if let Some(p) = self
                 .phases
                 .iter()
-                .find(|p| p.title_prefixes.iter().any(|x| t.starts_with(x.as_str())))
+                .position(|p| p.title_prefixes.iter().any(|x| t.starts_with(x.as_str())))
             {
                 return Some(p);
             }
         }
         let stem = super::id::driver_of(id).unwrap_or(id);
-        self.phases.iter().find(|p| {
+        self.phases.iter().position(|p| {
             p.slugs
                 .iter()
                 .any(|s| stem.ends_with(&format!("-{s}")) || stem == s)

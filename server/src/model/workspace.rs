@@ -70,10 +70,7 @@ impl SpecFile {
         let graph = GraphFacts::of(&facts, &syntax, loads, &text);
         let title = syntax.body.title.as_ref().map(|t| t.text.as_str());
         let issue = issue::issue_number(&facts, title);
-        let phase = config
-            .phases
-            .phase_of(&id, &facts, title)
-            .and_then(|p| config.phases.phases.iter().position(|q| q.name == p.name));
+        let phase = config.phases.index_of(&id, &facts, title);
         SpecFile {
             line_index: std::sync::OnceLock::new(),
             text: Arc::new(text),
@@ -94,6 +91,16 @@ impl SpecFile {
 
     pub fn lines(&self) -> &LineIndex {
         self.line_index.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// A frontmatter field's non-empty single value (`branch`, `target_branch`, ...).
+    pub fn scalar(&self, key: &str) -> Option<&str> {
+        self.syntax
+            .root()?
+            .get(key)?
+            .value
+            .as_scalar()
+            .filter(|v| !v.is_empty())
     }
 
     pub fn title(&self) -> Option<&str> {
@@ -481,6 +488,35 @@ impl Workspace {
 
     pub fn issue_specs(&self, n: u64) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
         self.lookup(Ix::Issue, &n.to_string())
+    }
+
+    /// The phase of the maintainer workflow this spec belongs to.
+    pub fn phase(&self, f: &SpecFile) -> Option<&super::phases::Phase> {
+        f.phase.and_then(|i| self.config.phases.phases.get(i))
+    }
+
+    /// The specs of issue `n` in the phase named `phase`.
+    pub fn issue_specs_in_phase<'a>(
+        &'a self,
+        n: u64,
+        phase: &str,
+    ) -> impl Iterator<Item = (SpecKey, &'a SpecFile)> + 'a {
+        let idx = self.config.phases.index(phase);
+        self.issue_specs(n)
+            .filter(move |(_, f)| idx.is_some() && f.phase == idx)
+    }
+
+    /// Specs that may name spec `id`: by `depends_on`, in `members` or the body, or by the
+    /// path `rel` of its file. Each once, in key order.
+    pub fn referencing(&self, id: &str, rel: Option<&str>) -> Vec<SpecKey> {
+        let mut keys: Vec<SpecKey> = self.dependents(id).map(|(k, _)| k).collect();
+        keys.extend(self.mentioning(id).map(|(k, _)| k));
+        if let Some(rel) = rel {
+            keys.extend(self.naming_path(rel).map(|(k, _)| k));
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        keys
     }
 
     /// Members of a driver: specs whose ID is `<driver>.<N>…`.

@@ -248,21 +248,24 @@ impl Backend {
 
     // ----- archive -----
 
+    /// The moves that archive the spec at `path`, or why not; None when `path` is not a
+    /// spec of a loaded workspace.
+    fn plan_archive(
+        &self,
+        path: &Path,
+        anyway: bool,
+    ) -> Option<std::result::Result<(PathBuf, Vec<Move>), String>> {
+        let st = self.state();
+        let i = st.root_index(path)?;
+        let ws = &st.roots[i];
+        let key = ws.key_of(path)?;
+        Some(archive::plan(ws, key, anyway, &|p| unsaved(&st, p)).map(|m| (ws.root.clone(), m)))
+    }
+
     async fn archive(&self, path: &Path, anyway: bool) {
-        let planned = {
-            let st = self.state();
-            match st
-                .root_index(path)
-                .and_then(|i| Some((i, st.roots[i].key_of(path)?)))
-            {
-                None => Err("this file is not a spec of a loaded workspace".to_string()),
-                Some((i, key)) => {
-                    let ws = &st.roots[i];
-                    archive::plan(ws, key, anyway, &|p| unsaved(&st, p))
-                        .map(|m| (ws.root.clone(), m))
-                }
-            }
-        };
+        let planned = self
+            .plan_archive(path, anyway)
+            .unwrap_or_else(|| Err("this file is not a spec of a loaded workspace".to_string()));
         match planned {
             Err(why) => {
                 self.say(lsp::MessageType::ERROR, format!("Not archived: {why}."))
@@ -481,18 +484,7 @@ impl Backend {
     async fn archive_many(&self, specs: &[PathBuf]) {
         let mut skipped = Vec::new();
         for p in specs {
-            let planned = {
-                let st = self.state();
-                st.root_index(p).and_then(|i| {
-                    let ws = &st.roots[i];
-                    let key = ws.key_of(p)?;
-                    Some(
-                        archive::plan(ws, key, false, &|f| unsaved(&st, f))
-                            .map(|m| (ws.root.clone(), m)),
-                    )
-                })
-            };
-            match planned {
+            match self.plan_archive(p, false) {
                 Some(Ok((root, moves))) => self.carry_out(&root, &moves).await,
                 Some(Err(why)) => skipped.push(why),
                 None => {}

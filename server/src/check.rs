@@ -111,31 +111,12 @@ pub fn collect(ws: &Workspace, include_archive: bool) -> Vec<Reported> {
         .collect();
     specs.sort_by(|a, b| a.1.rel.cmp(&b.1.rel));
     // Each spec's diagnostics are independent: spread them over the cores, keep the order.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let chunk = specs.len().div_ceil(threads).max(1);
-    let parts: Vec<Vec<Reported>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = specs
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    let mut out = Vec::new();
-                    for (key, file) in part {
-                        for d in diagnostics::check_spec(ws, *key) {
-                            out.push(resolve(&file.rel, &file.text, file.lines(), d));
-                        }
-                    }
-                    out
-                })
-            })
-            .collect();
-        handles
+    reported.extend(crate::par::flat_map(&specs, |(key, file)| {
+        diagnostics::check_spec(ws, *key)
             .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
-    reported.extend(parts.into_iter().flatten());
+            .map(|d| resolve(&file.rel, &file.text, file.lines(), d))
+            .collect::<Vec<_>>()
+    }));
     for (path, diags) in diagnostics::check_config(ws) {
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         let lines = LineIndex::new(&text);

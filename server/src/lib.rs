@@ -10,6 +10,7 @@ pub mod diagnostics;
 pub mod ide;
 pub mod lsp;
 pub mod model;
+mod par;
 pub mod syntax;
 
 #[cfg(test)]

@@ -168,28 +168,8 @@ impl Workspace {
         let paths = ws.spec_paths_on_disk();
         // Reading and parsing are independent per file: spread them over the cores,
         // then index on this thread.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        let chunk = paths.len().div_ceil(threads).max(1);
-        let parsed: Vec<Vec<SpecFile>> = std::thread::scope(|scope| {
-            let ws = &ws;
-            let handles: Vec<_> = paths
-                .chunks(chunk)
-                .map(|part| {
-                    scope.spawn(move || {
-                        part.iter()
-                            .filter_map(|p| ws.parse_from_disk(p.clone()))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
-        });
-        for file in parsed.into_iter().flatten() {
+        let parsed = crate::par::flat_map(&paths, |p| ws.parse_from_disk(p.clone()));
+        for file in parsed {
             ws.insert_parsed(file);
         }
         ws.cycles = graph::Cycles::compute(&ws);

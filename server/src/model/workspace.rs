@@ -142,12 +142,8 @@ impl Workspace {
     }
 
     pub fn new(root: PathBuf, fs: Arc<dyn Fs>) -> Workspace {
-        let read = |p: &str| {
-            fs.read(&root.join(".chant").join(p))
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-        };
-        let config = Config::load(read("config.md").as_deref(), read("lsp.yaml").as_deref());
+        let (config_md, lsp_yaml) = read_config_files(&*fs, &root.join(".chant"));
+        let config = Config::load(config_md.as_deref(), lsp_yaml.as_deref());
         Workspace {
             root,
             config,
@@ -307,14 +303,7 @@ impl Workspace {
     pub fn update(&mut self, path: &Path, text: Option<String>) -> Affected {
         let chant = self.chant_dir();
         if path == chant.join("config.md") || path == chant.join("lsp.yaml") {
-            let read = |p: &str| {
-                self.fs
-                    .read(&chant.join(p))
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-            };
-            let mut config_md = read("config.md");
-            let mut lsp_yaml = read("lsp.yaml");
+            let (mut config_md, mut lsp_yaml) = read_config_files(&*self.fs, &chant);
             if let Some(t) = text {
                 if path.ends_with("config.md") {
                     config_md = Some(t);
@@ -608,6 +597,16 @@ fn file_refs(facts: &SpecFacts) -> impl Iterator<Item = &str> {
         .chain(items(&facts.target_files))
         .chain(facts.output_schema.iter().map(|p| &p.value))
         .map(|i| i.value.trim_start_matches("./"))
+}
+
+/// The texts of `.chant/config.md` and `.chant/lsp.yaml`, when readable.
+fn read_config_files(fs: &dyn Fs, chant: &Path) -> (Option<String>, Option<String>) {
+    let read = |name: &str| {
+        fs.read(&chant.join(name))
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+    };
+    (read("config.md"), read("lsp.yaml"))
 }
 
 fn collect_md(fs: &dyn Fs, dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {

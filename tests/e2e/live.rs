@@ -175,3 +175,46 @@ fn unanswered_dialogs_hold_no_request_slot() {
         "nothing archived without an answer"
     );
 }
+
+/// A URI with `..`, or one through a symlinked folder, names the same spec: no phantom
+/// second spec (`duplicate-id`), and diagnostics come back under the client's spelling.
+#[test]
+fn one_file_is_one_spec_however_it_is_named() {
+    let (_d, root) = workspace(&[
+        (".chant/specs/2026-03-01-001-aaa.md", A),
+        (".chant/specs/2026-03-01-002-bbb.md", A),
+    ]);
+    let outside = tempfile::tempdir().unwrap();
+    let alias = outside.path().join("alias");
+    std::os::unix::fs::symlink(&root, &alias).unwrap();
+
+    let (mut c, _) = Client::start(&[&alias], neovim());
+    let via_alias = alias.join(".chant/specs/2026-03-01-001-aaa.md");
+    let dotted = alias.join(".chant/specs/../specs/2026-03-01-001-aaa.md");
+    let bogus = A.replace("pending", "bogus");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&dotted), "languageId": "markdown", "version": 1, "text": bogus}}),
+    );
+    let d = c.wait_diagnostics(&via_alias, |d| {
+        codes(d).contains(&"invalid-value".to_string())
+    });
+    assert!(!codes(&d).contains(&"duplicate-id".to_string()), "{d:?}");
+    c.open(&via_alias, &bogus);
+    c.settle(Duration::from_millis(300));
+    for (u, diags) in &c.diagnostics {
+        assert!(
+            !codes(diags).contains(&"duplicate-id".to_string()),
+            "{u}: {diags:?}"
+        );
+        assert!(
+            u.starts_with(&uri(&alias)),
+            "published under the client's spelling: {u}"
+        );
+    }
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&dotted)}, "position": {"line": 4, "character": 3}}),
+    );
+    assert!(hover.is_object(), "{hover}");
+}

@@ -230,10 +230,10 @@ fn workspace_folders(params: &lsp::InitializeParams) -> Vec<PathBuf> {
     if let Some(folders) = &params.workspace_folders {
         return folders
             .iter()
-            .filter_map(|f| convert::path(&f.uri))
+            .filter_map(|f| convert::given_path(&f.uri))
             .collect();
     }
-    if let Some(p) = params.root_uri.as_ref().and_then(convert::path) {
+    if let Some(p) = params.root_uri.as_ref().and_then(convert::given_path) {
         return vec![p];
     }
     params.root_path.iter().map(PathBuf::from).collect()
@@ -439,11 +439,14 @@ impl LanguageServer for Backend {
 
     async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
         let folders = |list: &[lsp::WorkspaceFolder]| -> Vec<PathBuf> {
-            list.iter().filter_map(|f| convert::path(&f.uri)).collect()
+            list.iter()
+                .filter_map(|f| convert::given_path(&f.uri))
+                .collect()
         };
         let removed = folders(&params.event.removed);
         for root in &removed {
-            self.watcher.unwatch_root(root);
+            self.watcher
+                .unwatch_root(&std::fs::canonicalize(root).unwrap_or_else(|_| root.clone()));
         }
         self.post(Event::RemoveFolders(removed));
         self.post(Event::AddFolders(folders(&params.event.added)));

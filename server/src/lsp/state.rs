@@ -275,6 +275,13 @@ impl Writer {
                 None
             }
             Event::AddFolders(folders) => {
+                for f in &folders {
+                    convert::alias_folder(f);
+                }
+                let folders: Vec<PathBuf> = folders
+                    .iter()
+                    .map(|f| std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()))
+                    .collect();
                 let mut roots: Vec<PathBuf> = folders.iter().flat_map(|f| find_roots(f)).collect();
                 roots.sort();
                 roots.dedup();
@@ -284,7 +291,11 @@ impl Writer {
                 None
             }
             Event::RemoveFolders(folders) => {
-                let roots: Vec<PathBuf> = folders.iter().flat_map(|f| find_roots(f)).collect();
+                let roots: Vec<PathBuf> = folders
+                    .iter()
+                    .map(|f| std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()))
+                    .flat_map(|f| find_roots(&f))
+                    .collect();
                 Some(Box::new(move |w: &mut Writer| {
                     for root in roots {
                         let out = w.remove_root(&root);

@@ -137,6 +137,7 @@ impl Backend {
             Command::ArchiveInvestigation => self.archive_investigation(&path).await,
             Command::DraftPr => self.draft_pr(&path).await,
             Command::SubmitPr => self.submit_pr(&path).await,
+            Command::StartPhase => self.start_phase(&path, arg_str(&args, 1)).await,
         }
         Ok(None)
     }
@@ -559,6 +560,64 @@ impl Backend {
                 Ok(()) => self.say(lsp::MessageType::INFO, format!("Drafted the upstream PR \"{title}\" in the spec's \"Upstream PR\" section; edit it, then run \"Submit upstream PR\".")).await,
                 Err(why) => self.say(lsp::MessageType::ERROR, format!("No draft: {why}.")).await,
             },
+        }
+    }
+
+    /// Creates the phase's spec (never over an existing file) and opens it.
+    async fn start_phase(&self, path: &Path, phase: Option<String>) {
+        let planned = {
+            let st = self.state();
+            (|| -> std::result::Result<crate::actions::start_phase::NewSpec, String> {
+                let phase = phase.ok_or("no phase given")?;
+                let i = st
+                    .root_index(path)
+                    .ok_or("this file is not a spec of a loaded workspace")?;
+                let ws = &st.roots[i];
+                let f = ws
+                    .key_of(path)
+                    .and_then(|k| ws.get(k))
+                    .ok_or("this file is not a spec")?;
+                let n = f.issue.ok_or("this spec belongs to no issue")?;
+                let today = chrono::Local::now().date_naive();
+                crate::actions::start_phase::plan(ws, n, &phase, today, &mut || fastrand::u32(..))
+            })()
+        };
+        let written = planned.and_then(|new| {
+            use std::io::Write;
+            if let Some(dir) = new.path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&new.path)
+                .and_then(|mut file| file.write_all(new.text.as_bytes()))
+                .map_err(|e| format!("cannot create {}: {e}", new.rel))?;
+            Ok(new)
+        });
+        let new = match written {
+            Ok(new) => new,
+            Err(why) => {
+                self.say(lsp::MessageType::ERROR, format!("No new spec: {why}."))
+                    .await;
+                return;
+            }
+        };
+        let out = self
+            .state()
+            .update_from_disk(std::slice::from_ref(&new.path));
+        self.send(out);
+        if let Some(uri) = convert::uri(&new.path) {
+            let _ = self
+                .client
+                .show_document(lsp::ShowDocumentParams {
+                    uri,
+                    external: None,
+                    take_focus: Some(true),
+                    selection: None,
+                })
+                .await;
         }
     }
 

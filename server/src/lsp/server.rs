@@ -34,6 +34,8 @@ pub(super) struct InitInfo {
     pub(super) rename_files: bool,
     /// The client accepts `workspace/applyEdit`.
     pub(super) apply_edit: bool,
+    /// The client's command that opens a references view, for clickable code lenses.
+    show_references: Option<String>,
 }
 
 impl Backend {
@@ -155,6 +157,25 @@ fn encoding_kind(e: Encoding) -> lsp::PositionEncodingKind {
     }
 }
 
+/// VS Code's references view (what rust-analyzer's lenses open), or the command a client
+/// names in `initializationOptions.showReferencesCommand`.
+fn show_references_command(params: &lsp::InitializeParams) -> Option<String> {
+    let named = params
+        .initialization_options
+        .as_ref()
+        .and_then(|o| o.get("showReferencesCommand"))
+        .and_then(|c| c.as_str())
+        .filter(|c| !c.is_empty());
+    if let Some(c) = named {
+        return Some(c.to_string());
+    }
+    let client = params.client_info.as_ref().map_or("", |c| c.name.as_str());
+    ["Visual Studio Code", "VSCodium", "code-server"]
+        .iter()
+        .any(|n| client.contains(n))
+        .then(|| "editor.action.showReferences".to_string())
+}
+
 #[allow(deprecated)] // root_uri / root_path: older clients send only these
 fn workspace_folders(params: &lsp::InitializeParams) -> Vec<PathBuf> {
     if let Some(folders) = &params.workspace_folders {
@@ -217,6 +238,7 @@ impl LanguageServer for Backend {
                             .as_ref()
                             .is_some_and(|ops| ops.contains(&lsp::ResourceOperationKind::Rename))
                 }),
+            show_references: show_references_command(&params),
         };
         let rename_files = lock(&self.init).rename_files;
         Ok(lsp::InitializeResult {
@@ -267,6 +289,17 @@ impl LanguageServer for Backend {
                     work_done_progress_options: Default::default(),
                 }),
                 folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+                call_hierarchy_provider: Some(lsp::CallHierarchyServerCapability::Simple(true)),
+                semantic_tokens_provider: Some(
+                    lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                        lsp::SemanticTokensOptions {
+                            legend: features::semantic_tokens_legend(),
+                            full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                            range: Some(true),
+                            work_done_progress_options: Default::default(),
+                        },
+                    ),
+                ),
                 execute_command_provider: Some(lsp::ExecuteCommandOptions {
                     commands: crate::ide::actions::Command::ALL
                         .iter()
@@ -571,11 +604,78 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, p: lsp::CodeLensParams) -> Result<Option<Vec<lsp::CodeLens>>> {
+        let show_references = lock(&self.init).show_references.clone();
         self.at(
             "textDocument/codeLens",
             &p.text_document.uri,
             lsp::Position::default(),
-            |at| Some(features::code_lenses(&at)),
+            |at| Some(features::code_lenses(&at, show_references.as_deref())),
+        )
+        .await
+    }
+
+    async fn prepare_call_hierarchy(
+        &self,
+        p: lsp::CallHierarchyPrepareParams,
+    ) -> Result<Option<Vec<lsp::CallHierarchyItem>>> {
+        let tdp = p.text_document_position_params;
+        self.at(
+            "textDocument/prepareCallHierarchy",
+            &tdp.text_document.uri,
+            tdp.position,
+            |at| features::prepare_call_hierarchy(&at),
+        )
+        .await
+    }
+
+    async fn incoming_calls(
+        &self,
+        p: lsp::CallHierarchyIncomingCallsParams,
+    ) -> Result<Option<Vec<lsp::CallHierarchyIncomingCall>>> {
+        self.at(
+            "callHierarchy/incomingCalls",
+            &p.item.uri,
+            lsp::Position::default(),
+            |at| Some(features::incoming_calls(&at)),
+        )
+        .await
+    }
+
+    async fn outgoing_calls(
+        &self,
+        p: lsp::CallHierarchyOutgoingCallsParams,
+    ) -> Result<Option<Vec<lsp::CallHierarchyOutgoingCall>>> {
+        self.at(
+            "callHierarchy/outgoingCalls",
+            &p.item.uri,
+            lsp::Position::default(),
+            |at| Some(features::outgoing_calls(&at)),
+        )
+        .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        p: lsp::SemanticTokensParams,
+    ) -> Result<Option<lsp::SemanticTokensResult>> {
+        self.at(
+            "textDocument/semanticTokens/full",
+            &p.text_document.uri,
+            lsp::Position::default(),
+            |at| Some(features::semantic_tokens(&at, None).into()),
+        )
+        .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        p: lsp::SemanticTokensRangeParams,
+    ) -> Result<Option<lsp::SemanticTokensRangeResult>> {
+        self.at(
+            "textDocument/semanticTokens/range",
+            &p.text_document.uri,
+            lsp::Position::default(),
+            |at| Some(features::semantic_tokens(&at, Some(p.range)).into()),
         )
         .await
     }

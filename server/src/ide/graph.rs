@@ -61,7 +61,7 @@ pub fn progress(ws: &Workspace, n: u64) -> Option<Progress> {
 /// The specs of an issue in phase order (then by ID).
 fn issue_specs(ws: &Workspace, n: u64) -> Vec<(SpecKey, &SpecFile)> {
     let mut v: Vec<_> = ws.issue_specs(n).collect();
-    v.sort_by(|a, b| order(a.1).cmp(&order(b.1)));
+    v.sort_by_key(|a| order(a.1));
     v
 }
 
@@ -115,7 +115,7 @@ pub fn render(ws: &Workspace, issue: Option<u64>, format: Format) -> String {
                 .specs()
                 .filter(|(_, f)| f.location == Location::Active)
                 .collect();
-            v.sort_by(|a, b| order(a.1).cmp(&order(b.1)));
+            v.sort_by_key(|a| order(a.1));
             v
         }
     };

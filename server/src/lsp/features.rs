@@ -208,8 +208,8 @@ pub fn inlay_hints(at: &At, range: lsp::Range) -> Vec<lsp::InlayHint> {
         .collect()
 }
 
-/// Code lenses; with `show_references` (the client's references-view command, VS Code's
-/// `editor.action.showReferences`) a lens with locations opens them, else it is a label.
+/// Code lenses; with `show_references` (the client's references-view command, called
+/// with uri, position, locations) a lens with locations opens them, else it is a label.
 pub fn code_lenses(at: &At, show_references: Option<&str>) -> Vec<lsp::CodeLens> {
     ide::hints::code_lenses(at.ws, at.key)
         .into_iter()
@@ -339,8 +339,13 @@ pub fn semantic_tokens(at: &At, range: Option<lsp::Range>) -> lsp::SemanticToken
         if el != l || ec <= c {
             continue; // tokens are one line, never empty
         }
-        let delta_line = l - line;
-        let delta_start = if delta_line == 0 { c - start } else { c };
+        // Sorted and non-overlapping, so neither goes backwards.
+        let delta_line = l.saturating_sub(line);
+        let delta_start = if delta_line == 0 {
+            c.saturating_sub(start)
+        } else {
+            c
+        };
         data.push(lsp::SemanticToken {
             delta_line,
             delta_start,

@@ -157,23 +157,19 @@ fn encoding_kind(e: Encoding) -> lsp::PositionEncodingKind {
     }
 }
 
-/// VS Code's references view (what rust-analyzer's lenses open), or the command a client
-/// names in `initializationOptions.showReferencesCommand`.
+/// The client command that opens a references view with `(uri, position, locations)`,
+/// named by the client in `initializationOptions.showReferencesCommand`: VS Code's
+/// `editor.action.showReferences` wants its own Uri/Position/Location objects, so the
+/// extension names a command of its own that converts and calls it (as rust-analyzer's
+/// does). Without one, lenses stay labels rather than fail when clicked.
 fn show_references_command(params: &lsp::InitializeParams) -> Option<String> {
-    let named = params
+    params
         .initialization_options
         .as_ref()
         .and_then(|o| o.get("showReferencesCommand"))
         .and_then(|c| c.as_str())
-        .filter(|c| !c.is_empty());
-    if let Some(c) = named {
-        return Some(c.to_string());
-    }
-    let client = params.client_info.as_ref().map_or("", |c| c.name.as_str());
-    ["Visual Studio Code", "VSCodium", "code-server"]
-        .iter()
-        .any(|n| client.contains(n))
-        .then(|| "editor.action.showReferences".to_string())
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
 }
 
 #[allow(deprecated)] // root_uri / root_path: older clients send only these

@@ -353,5 +353,16 @@ mod tests {
         );
         let (bad, _) = yaml::parse("- name: fix\n  requires:\n    - check: nope\n", 0);
         assert_eq!(t.merge(&bad.unwrap()).len(), 1);
+        // Templates merge key by key too; a misspelt key is reported.
+        let (tpl, _) = yaml::parse(
+            "- name: fix\n  template:\n    title: \"Patch #{issue}\"\n    criteria: [a, b]\n    nope: 1\n",
+            0,
+        );
+        assert_eq!(t.merge(&tpl.unwrap()).len(), 1);
+        let fix = &t.get("fix").unwrap().template;
+        assert_eq!(fix.title, "Patch #{issue}");
+        assert_eq!(fix.criteria, ["a", "b"]);
+        assert_eq!(fix.target_files_from, ["reproduction"], "kept");
+        assert!(t.get("investigation").unwrap().template.standalone);
     }
 }

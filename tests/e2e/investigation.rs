@@ -72,6 +72,9 @@ fn start_the_next_phase_creates_the_spec_and_opens_it() {
     assert!(path.starts_with(root.join(".chant/specs")), "{path:?}");
     let text = std::fs::read_to_string(path).expect("the new spec on disk");
     let id = path.file_stem().unwrap().to_string_lossy().into_owned();
+    // This client does not answer showDocument with success, so it is told where it is.
+    let told = c.wait_message("Created");
+    assert_eq!(told, format!("Created .chant/specs/{id}.md."));
     let today = chrono_free_today_prefix(&id);
     assert!(id.starts_with(&today) && id.len() == 18, "{id}");
     for needle in [

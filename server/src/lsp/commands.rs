@@ -608,8 +608,8 @@ impl Backend {
             .state()
             .update_from_disk(std::slice::from_ref(&new.path));
         self.send(out);
-        if let Some(uri) = convert::uri(&new.path) {
-            let _ = self
+        let shown = match convert::uri(&new.path) {
+            Some(uri) => self
                 .client
                 .show_document(lsp::ShowDocumentParams {
                     uri,
@@ -617,6 +617,13 @@ impl Backend {
                     take_focus: Some(true),
                     selection: None,
                 })
+                .await
+                .unwrap_or(false),
+            None => false,
+        };
+        // An editor that cannot open it still says where it is.
+        if !shown {
+            self.say(lsp::MessageType::INFO, format!("Created {}.", new.rel))
                 .await;
         }
     }

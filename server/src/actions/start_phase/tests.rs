@@ -245,17 +245,17 @@ fn a_projects_own_phase_table() {
     let fixture = format!(
         "{LONE_COMPREHENSION}//- .chant/lsp.yaml\n{}",
         r#"phases:
-  - name: triage
-    title: Triage
-    labels: [triage]
+  - name: retro
+    title: Retrospective
+    labels: [retro]
     requires:
       - check: type
         values: [task]
       - check: informed-by
         phases: [comprehension]
     template:
-      title: "Triage #{issue}: {summary}"
-      criteria: [Severity decided]
+      title: "Retrospective #{issue}: {summary}"
+      criteria: [Lessons written down]
   - name: reproduction
     template:
       target_files: ["spec/issue_{issue}_spec.rb"]
@@ -282,85 +282,85 @@ fn a_projects_own_phase_table() {
         &fixture,
         1234,
         expect![[r#"
-        //- .chant/specs/2026-02-09-001-000.md (reproduction) other diagnostics: []
-        ---
-        type: task
-        status: pending
-        prompt: reproduce
-        labels:
-        - issue-1234
-        - reproduction
-        depends_on:
-        - 2026-02-08-001-a1b
-        informed_by:
-        - .chant/research/issue-1234-comprehension.md
-        target_files:
-        - spec/issue_1234_spec.rb
-        ---
-        # Reproduce issue #1234: concurrent writes lose data
+            //- .chant/specs/2026-02-09-001-000.md (reproduction) other diagnostics: []
+            ---
+            type: task
+            status: pending
+            prompt: reproduce
+            labels:
+            - issue-1234
+            - reproduction
+            depends_on:
+            - 2026-02-08-001-a1b
+            informed_by:
+            - .chant/research/issue-1234-comprehension.md
+            target_files:
+            - spec/issue_1234_spec.rb
+            ---
+            # Reproduce issue #1234: concurrent writes lose data
 
-        Write a regression test that fails the way the issue describes. Rename the test file in `target_files` to the project's convention.
+            Write a regression test that fails the way the issue describes. Rename the test file in `target_files` to the project's convention.
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [ ] The regression test fails on the main branch
-        - [ ] The failure matches the reported symptom
-        //- .chant/specs/2026-02-09-002-001.md (fix) other diagnostics: []
-        ---
-        status: pending
-        labels:
-        - issue-1234
-        - fix
-        depends_on:
-        - 2026-02-09-001-000
-        target_files:
-        - spec/issue_1234_spec.rb
-        ---
-        # Fix issue #1234: concurrent writes lose data
+            - [ ] The regression test fails on the main branch
+            - [ ] The failure matches the reported symptom
+            //- .chant/specs/2026-02-09-002-001.md (fix) other diagnostics: []
+            ---
+            status: pending
+            labels:
+            - issue-1234
+            - fix
+            depends_on:
+            - 2026-02-09-001-000
+            target_files:
+            - spec/issue_1234_spec.rb
+            ---
+            # Fix issue #1234: concurrent writes lose data
 
-        Implement the fix the root cause and impact map call for. Add the source files it changes to `target_files`.
+            Implement the fix the root cause and impact map call for. Add the source files it changes to `target_files`.
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [ ] Every affected place from the impact map is fixed
-        - [ ] The regression test passes
-        //- .chant/specs/2026-02-09-003-002.md (upstream-pr) other diagnostics: ["pr-body-missing"]
-        ---
-        type: task
-        status: pending
-        labels:
-        - issue-1234
-        - upstream-pr
-        depends_on:
-        - 2026-02-09-002-001
-        informed_by:
-        - .chant/research/issue-1234-comprehension.md
-        ---
-        # Upstream PR: issue #1234: concurrent writes lose data
+            - [ ] Every affected place from the impact map is fixed
+            - [ ] The regression test passes
+            //- .chant/specs/2026-02-09-003-002.md (upstream-pr) other diagnostics: ["pr-body-missing"]
+            ---
+            type: task
+            status: pending
+            labels:
+            - issue-1234
+            - upstream-pr
+            depends_on:
+            - 2026-02-09-002-001
+            informed_by:
+            - .chant/research/issue-1234-comprehension.md
+            ---
+            # Upstream PR: issue #1234: concurrent writes lose data
 
-        Human gate: review the fix and open the pull request upstream.
+            Human gate: review the fix and open the pull request upstream.
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [ ] Pull request opened upstream
-        //- .chant/specs/2026-02-09-004-003.md (triage) other diagnostics: []
-        ---
-        type: task
-        status: pending
-        labels:
-        - issue-1234
-        - triage
-        depends_on:
-        - 2026-02-09-003-002
-        informed_by:
-        - .chant/research/issue-1234-comprehension.md
-        ---
-        # Triage #1234: concurrent writes lose data
+            - [ ] Pull request opened upstream
+            //- .chant/specs/2026-02-09-004-003.md (retro) other diagnostics: []
+            ---
+            type: task
+            status: pending
+            labels:
+            - issue-1234
+            - retro
+            depends_on:
+            - 2026-02-09-003-002
+            informed_by:
+            - .chant/research/issue-1234-comprehension.md
+            ---
+            # Retrospective #1234: concurrent writes lose data
 
-        ## Acceptance Criteria
+            ## Acceptance Criteria
 
-        - [ ] Severity decided
-    "#]],
+            - [ ] Lessons written down
+        "#]],
     );
 }
 

@@ -9,6 +9,8 @@ Usage:
   chant-lsp [serve] [--stdio]      speak the Language Server Protocol on stdin/stdout
   chant-lsp check [PATH] [--format text|json] [--include-archive]
                                    lint the chant workspace at or above PATH (default: .)
+  chant-lsp graph [PATH] [--issue N] [--format mermaid|dot]
+                                   print the dependency graph (Mermaid by default)
   chant-lsp --version | --help
 
 check prints one line per diagnostic, `path:line:col: severity[code]: message`
@@ -89,6 +91,14 @@ fn main() -> ExitCode {
             }
             ExitCode::from(code as u8)
         }
+        Some("graph") => match chant_lsp::graph::parse_args(&args[1..]) {
+            Ok(opts) => ExitCode::from(chant_lsp::graph::run(
+                &opts,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            ) as u8),
+            Err(msg) => usage_error(&msg),
+        },
         Some(other) => usage_error(&format!("unknown command `{other}`")),
     }
 }

@@ -27,9 +27,11 @@ fn initialize_answers_and_advertises_what_works() {
         "workspaceSymbolProvider",
         "inlayHintProvider",
         "foldingRangeProvider",
+        "callHierarchyProvider",
     ] {
         assert_eq!(caps[cap], true, "{cap}");
     }
+    assert_eq!(caps["semanticTokensProvider"]["full"], true);
     assert!(
         caps.get("renameProvider").is_none(),
         "this client cannot apply file renames"
@@ -39,11 +41,7 @@ fn initialize_answers_and_advertises_what_works() {
         "**/.chant/{specs,archive}/**/*.md"
     );
     // Only what is implemented is advertised.
-    for absent in [
-        "signatureHelpProvider",
-        "documentFormattingProvider",
-        "semanticTokensProvider",
-    ] {
+    for absent in ["signatureHelpProvider", "documentFormattingProvider"] {
         assert!(caps.get(absent).is_none_or(|v| v.is_null()), "{absent}");
     }
     assert_eq!(
@@ -54,6 +52,7 @@ fn initialize_answers_and_advertises_what_works() {
             "chant-lsp.archiveInvestigation",
             "chant-lsp.draftPr",
             "chant-lsp.submitPr",
+            "chant-lsp.startPhase",
             "chant-lsp.confirm"
         ])
     );

@@ -3,6 +3,7 @@
 mod archive;
 mod cli;
 mod fake_github;
+mod investigation;
 mod live;
 mod lsp;
 mod nav;

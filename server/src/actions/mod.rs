@@ -5,6 +5,7 @@ pub mod archive;
 pub mod forge;
 pub mod git;
 pub mod pr_body;
+pub mod start_phase;
 pub mod submit;
 pub mod token;
 

@@ -10,15 +10,18 @@ pub enum Command {
     ArchiveInvestigation,
     DraftPr,
     SubmitPr,
+    /// Creates the spec of a phase not yet started; the phase's name is the argument.
+    StartPhase,
 }
 
 impl Command {
-    pub const ALL: [Command; 5] = [
+    pub const ALL: [Command; 6] = [
         Command::Archive,
         Command::ArchiveAnyway,
         Command::ArchiveInvestigation,
         Command::DraftPr,
         Command::SubmitPr,
+        Command::StartPhase,
     ];
 
     pub fn name(self) -> &'static str {
@@ -28,6 +31,7 @@ impl Command {
             Command::ArchiveInvestigation => "chant-lsp.archiveInvestigation",
             Command::DraftPr => "chant-lsp.draftPr",
             Command::SubmitPr => "chant-lsp.submitPr",
+            Command::StartPhase => "chant-lsp.startPhase",
         }
     }
 
@@ -40,6 +44,8 @@ impl Command {
 pub struct Offer {
     pub title: String,
     pub command: Command,
+    /// Passed after the spec's URI (the phase to start).
+    pub arg: Option<String>,
 }
 
 /// The phases whose specs carry the upstream-PR actions.
@@ -60,11 +66,13 @@ pub fn offers(ws: &Workspace, key: SpecKey) -> Vec<Offer> {
             out.push(Offer {
                 title: format!("Archive spec {}", f.id),
                 command: Command::Archive,
+                arg: None,
             });
         } else {
             out.push(Offer {
                 title: format!("Archive spec {} anyway (it is {status})", f.id),
                 command: Command::ArchiveAnyway,
+                arg: None,
             });
         }
     }
@@ -72,10 +80,12 @@ pub fn offers(ws: &Workspace, key: SpecKey) -> Vec<Offer> {
         out.push(Offer {
             title: "Draft upstream PR body".into(),
             command: Command::DraftPr,
+            arg: None,
         });
         out.push(Offer {
             title: "Submit upstream PR…".into(),
             command: Command::SubmitPr,
+            arg: None,
         });
         if let Some(n) = f.issue {
             let count = crate::actions::archive::investigation(ws, n).len();
@@ -83,8 +93,19 @@ pub fn offers(ws: &Workspace, key: SpecKey) -> Vec<Offer> {
                 out.push(Offer {
                     title: format!("Archive investigation #{n} ({count} completed specs)…"),
                     command: Command::ArchiveInvestigation,
+                    arg: None,
                 });
             }
+        }
+    }
+    // Any spec of an investigation starts the phases it has not reached yet.
+    if let (Some(n), Some(_)) = (f.issue, ws.phase(f)) {
+        for p in crate::actions::start_phase::startable(ws, n) {
+            out.push(Offer {
+                title: format!("Start the {} spec for issue #{n}", p.title),
+                command: Command::StartPhase,
+                arg: Some(p.name.clone()),
+            });
         }
     }
     out

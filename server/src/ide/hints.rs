@@ -4,7 +4,8 @@ use crate::model::readiness::{readiness, Readiness};
 use crate::model::{SpecKey, Workspace};
 use crate::syntax::TextRange;
 
-use super::criteria_progress;
+use super::query::unquoted;
+use super::{criteria_progress, spec_anchor, FileRange};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct InlayHint {
@@ -44,9 +45,12 @@ pub fn inlay_hints(ws: &Workspace, key: SpecKey, range: TextRange) -> Vec<InlayH
 pub struct CodeLens {
     pub range: TextRange,
     pub title: String,
+    /// What clicking it shows, in clients that have a references view.
+    pub locations: Option<Vec<FileRange>>,
 }
 
-/// On the title: how many specs depend on this one, what blocks it, criteria progress.
+/// On the title: how many specs depend on this one, what blocks it, criteria progress,
+/// how far its investigation is.
 pub fn code_lenses(ws: &Workspace, key: SpecKey) -> Vec<CodeLens> {
     let Some(f) = ws.get(key) else {
         return Vec::new();
@@ -55,7 +59,21 @@ pub fn code_lenses(ws: &Workspace, key: SpecKey) -> Vec<CodeLens> {
         return Vec::new();
     };
     let range = title.range;
-    let n = ws.dependents(&f.id).count();
+    let mut dependents: Vec<FileRange> = ws
+        .dependents(&f.id)
+        .flat_map(|(_, d)| {
+            d.facts
+                .deps()
+                .iter()
+                .filter(|i| i.value == f.id)
+                .map(|i| FileRange {
+                    path: d.path.clone(),
+                    range: unquoted(&d.text, i.range),
+                })
+        })
+        .collect();
+    dependents.sort_by(|a, b| (&a.path, a.range).cmp(&(&b.path, b.range)));
+    let n = dependents.len();
     let mut out = vec![CodeLens {
         range,
         title: if n == 1 {
@@ -63,24 +81,45 @@ pub fn code_lenses(ws: &Workspace, key: SpecKey) -> Vec<CodeLens> {
         } else {
             format!("{n} dependents")
         },
+        locations: (n > 0).then_some(dependents),
     }];
-    let state = match readiness(ws, key) {
-        Readiness::Ready => "ready".to_string(),
-        Readiness::Done(s) | Readiness::Other(s) => s,
+    out.push(match readiness(ws, key) {
+        Readiness::Ready => lens(range, "ready".into(), None),
+        Readiness::Done(s) | Readiness::Other(s) => lens(range, s, None),
         Readiness::Blocked(b) => {
             let ids: Vec<&str> = b.iter().map(|b| b.id.as_str()).collect();
-            format!("blocked by {}", ids.join(", "))
+            let locations: Vec<FileRange> = b
+                .iter()
+                .filter_map(|b| ws.resolve_exact(&b.id).map(|(_, t)| spec_anchor(t)))
+                .collect();
+            let word = if b.len() == 1 { "blocker" } else { "blockers" };
+            lens(
+                range,
+                format!("{} {word}: {}", b.len(), ids.join(", ")),
+                (!locations.is_empty()).then_some(locations),
+            )
         }
-    };
-    out.push(CodeLens {
-        range,
-        title: state,
     });
     if let Some((done, total)) = criteria_progress(f) {
-        out.push(CodeLens {
-            range,
-            title: format!("criteria {done}/{total}"),
-        });
+        out.push(lens(range, format!("criteria {done}/{total}"), None));
+    }
+    if let (Some(n), Some(_)) = (f.issue, ws.phase(f)) {
+        if let Some(p) = super::graph::progress(ws, n) {
+            let specs = p.specs.iter().map(|&k| ws.get(k).map(spec_anchor));
+            out.push(lens(
+                range,
+                format!("Issue #{n}: {} of {} phases done", p.done, p.total),
+                Some(specs.flatten().collect()),
+            ));
+        }
     }
     out
+}
+
+fn lens(range: TextRange, title: String, locations: Option<Vec<FileRange>>) -> CodeLens {
+    CodeLens {
+        range,
+        title,
+        locations,
+    }
 }

@@ -6,7 +6,7 @@ use crate::model::{SpecKey, Workspace};
 use crate::syntax::TextRange;
 
 use super::query::{target_at, Target};
-use super::{spec_card, spec_line};
+use super::{resolve_ref, spec_card, spec_line};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hover {
@@ -19,8 +19,13 @@ pub fn hover(ws: &Workspace, key: SpecKey, offset: usize) -> Option<Hover> {
     let target = target_at(f, offset)?;
     let (range, markdown) = match target {
         Target::SpecRef { id, range } => {
-            let text = match ws.resolve_exact(&id) {
-                Some((k, _)) => spec_card(ws, k),
+            let text = match resolve_ref(ws, key, &id) {
+                Some((k, _, true)) => spec_card(ws, k),
+                Some((k, t, false)) => format!(
+                    "`{id}` is not an exact spec ID (chant reports it unknown); it means `{}`.\n\n{}",
+                    t.id,
+                    spec_card(ws, k)
+                ),
                 None => format!("`{id}`: no spec has this ID."),
             };
             (range, text)
@@ -53,12 +58,27 @@ fn title_hover(ws: &Workspace, key: SpecKey) -> String {
         return String::new();
     };
     let mut out = spec_card(ws, key);
+    let mut dependencies: Vec<String> = f
+        .facts
+        .deps()
+        .iter()
+        .map(|d| match resolve_ref(ws, key, &d.value) {
+            Some((_, t, true)) => spec_line(t),
+            Some((_, t, false)) => format!("`{}` means {}", d.value, spec_line(t)),
+            None => format!("`{}` (no such spec)", d.value),
+        })
+        .collect();
+    dependencies.sort();
+    list(&mut out, "Depends on", &dependencies);
     let mut deps: Vec<_> = ws.dependents(&f.id).map(|(_, d)| spec_line(d)).collect();
     deps.sort();
     out.push_str(&format!("\n\n**Depended on by** ({})", deps.len()));
     for d in &deps {
         out.push_str(&format!("\n- {d}"));
     }
+    let mut members: Vec<_> = ws.members_of(&f.id).map(|(_, m)| spec_line(m)).collect();
+    members.sort();
+    list(&mut out, "Members", &members);
     if let Some(n) = f.issue {
         let mut same: Vec<_> = ws
             .issue_specs(n)
@@ -78,6 +98,17 @@ fn title_hover(ws: &Workspace, key: SpecKey) -> String {
         }
     }
     out
+}
+
+/// A titled list, left out when empty.
+fn list(out: &mut String, title: &str, lines: &[String]) {
+    if lines.is_empty() {
+        return;
+    }
+    out.push_str(&format!("\n\n**{title}** ({})", lines.len()));
+    for l in lines {
+        out.push_str(&format!("\n- {l}"));
+    }
 }
 
 /// The documentation of a frontmatter key, with its allowed values.

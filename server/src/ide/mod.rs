@@ -3,12 +3,15 @@
 
 pub mod actions;
 pub mod completion;
+pub mod graph;
+pub mod hierarchy;
 pub mod hints;
 pub mod hover;
 pub mod navigation;
 pub mod outline;
 pub mod query;
 pub mod rename;
+pub mod tokens;
 
 #[cfg(test)]
 mod tests;
@@ -59,14 +62,47 @@ pub fn file_url(path: &Path) -> String {
     out
 }
 
-/// One line naming a spec: `` `id` title (status) ``.
+/// One line naming a spec: `` [`id`](file) title (status) ``.
 pub fn spec_line(f: &SpecFile) -> String {
     format!(
-        "`{}` {} ({})",
-        f.id,
+        "{} {} ({})",
+        spec_link(f),
         f.title().unwrap_or("(no title)"),
         f.facts.status()
     )
+}
+
+/// The spec's ID as a markdown link to its file.
+pub fn spec_link(f: &SpecFile) -> String {
+    format!("[`{}`]({})", f.id, file_url(&f.path))
+}
+
+/// An ID as a link when some spec has it, else as code.
+pub fn id_link(ws: &Workspace, id: &str) -> String {
+    match ws.resolve_exact(id) {
+        Some((_, f)) => spec_link(f),
+        None => format!("`{id}`"),
+    }
+}
+
+/// The spec a reference names: exactly, else (a short ID chant would report unknown) the
+/// one spec it can only mean, as the `inexact-dependency-id` diagnostic says. The bool is
+/// "exact".
+pub fn resolve_ref<'a>(
+    ws: &'a Workspace,
+    from: SpecKey,
+    id: &str,
+) -> Option<(SpecKey, &'a SpecFile, bool)> {
+    if let Some((k, f)) = ws.resolve_exact(id) {
+        return Some((k, f, true));
+    }
+    let own = ws.get(from).map(|f| f.id.as_str()).unwrap_or("");
+    match crate::model::id::resolve_typed(id, ws.ids().filter(|i| *i != own)) {
+        crate::model::id::Resolution::One(full) => {
+            ws.resolve_exact(full).map(|(k, f)| (k, f, false))
+        }
+        _ => None,
+    }
 }
 
 /// What a person needs to know about a spec at a glance (hover, completion docs).
@@ -98,7 +134,7 @@ pub fn spec_card(ws: &Workspace, key: SpecKey) -> String {
         Readiness::Blocked(b) => format!(
             "Blocked by {}.",
             b.iter()
-                .map(|b| format!("`{}` ({})", b.id, b.why))
+                .map(|b| format!("{} ({})", id_link(ws, &b.id), b.why))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),

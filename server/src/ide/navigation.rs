@@ -10,7 +10,9 @@ use super::{spec_anchor, FileRange};
 pub fn definition(ws: &Workspace, key: SpecKey, offset: usize) -> Option<FileRange> {
     let f = ws.get(key)?;
     match target_at(f, offset)? {
-        Target::SpecRef { id, .. } => ws.resolve_exact(&id).map(|(_, t)| spec_anchor(t)),
+        Target::SpecRef { id, .. } => {
+            super::resolve_ref(ws, key, &id).map(|(_, t, _)| spec_anchor(t))
+        }
         Target::Path { path, .. } => {
             if path.contains("://") || path.contains(['*', '?', '[', '{']) {
                 return None;

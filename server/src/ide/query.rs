@@ -41,7 +41,7 @@ pub enum Target {
     },
 }
 
-const SPEC_FIELDS: &[&str] = &["depends_on", "members", "blocked_specs", "original_spec"];
+pub const SPEC_FIELDS: &[&str] = &["depends_on", "members", "blocked_specs", "original_spec"];
 pub const PATH_FIELDS: &[&str] = &[
     "target_files",
     "context",

@@ -122,21 +122,21 @@ fn hover_on_the_title_shows_dependents_and_the_investigation() {
             "Comprehension:",
         ),
         expect![[r#"
-        [# Comprehension: issue #42]
-        **Comprehension: issue #42**
+            [# Comprehension: issue #42]
+            **Comprehension: issue #42**
 
-        `2026-03-01-001-cmp` · completed · research · phase: Comprehension · criteria 1/2
+            `2026-03-01-001-cmp` · completed · research · phase: Comprehension · criteria 1/2
 
-        Done (completed).
+            Done (completed).
 
-        [.chant/specs/2026-03-01-001-cmp.md](file:///.chant/specs/2026-03-01-001-cmp.md)
+            [.chant/specs/2026-03-01-001-cmp.md](file:///.chant/specs/2026-03-01-001-cmp.md)
 
-        **Depended on by** (1)
-        - `2026-03-01-002-rca` Root cause: issue #42 (pending)
+            **Depended on by** (1)
+            - [`2026-03-01-002-rca`](file:///.chant/specs/2026-03-01-002-rca.md) Root cause: issue #42 (pending)
 
-        **Issue #42** (2 other spec(s), in phase order)
-        - Root cause: `2026-03-01-002-rca` Root cause: issue #42 (pending)
-        - Fix: `2026-03-01-003-fix` Fix issue #42: lock writes (pending)"#]],
+            **Issue #42** (2 other spec(s), in phase order)
+            - Root cause: [`2026-03-01-002-rca`](file:///.chant/specs/2026-03-01-002-rca.md) Root cause: issue #42 (pending)
+            - Fix: [`2026-03-01-003-fix`](file:///.chant/specs/2026-03-01-003-fix.md) Fix issue #42: lock writes (pending)"#]],
     );
 }
 
@@ -183,7 +183,7 @@ fn hover_on_keys_values_and_paths() {
             `.chant/research/issue-42-comprehension.md` exists.
 
             Also named by:
-            - `2026-03-01-002-rca` Root cause: issue #42 (pending)"#]],
+            - [`2026-03-01-002-rca`](file:///.chant/specs/2026-03-01-002-rca.md) Root cause: issue #42 (pending)"#]],
     );
     check_hover(
         &with_cursor(
@@ -462,17 +462,31 @@ fn inlay_hints_and_code_lenses() {
     for k in [key, cmp] {
         for l in super::hints::code_lenses(&ws, k) {
             out.push_str(&format!("lens {}: {}\n", ws.get(k).unwrap().id, l.title));
+            for fr in l.locations.iter().flatten() {
+                out.push_str(&format!("  -> {}\n", pos(&ws, fr)));
+            }
         }
     }
-    expect![[r#"
+    expect![[r##"
         hint 3:32 Root cause: issue #42 (pending)
         hint 3:52 Old work, mentions 2026-03-01-001-cmp (completed, archived)
         lens 2026-03-01-003-fix: 0 dependents
-        lens 2026-03-01-003-fix: blocked by 2026-03-01-002-rca, 2026-02-01-001-old
+        lens 2026-03-01-003-fix: 2 blockers: 2026-03-01-002-rca, 2026-02-01-001-old
+          -> .chant/specs/2026-03-01-002-rca.md:7:1 "# Root cause: issue #42"
+          -> .chant/archive/2026-02-01/2026-02-01-001-old.md:4:1 "# Old work, mentions 2026-03-01-001-cmp"
+        lens 2026-03-01-003-fix: Issue #42: 1 of 6 phases done
+          -> .chant/specs/2026-03-01-001-cmp.md:7:1 "# Comprehension: issue #42"
+          -> .chant/specs/2026-03-01-002-rca.md:7:1 "# Root cause: issue #42"
+          -> .chant/specs/2026-03-01-003-fix.md:5:1 "# Fix issue #42: lock writes"
         lens 2026-03-01-001-cmp: 1 dependent
+          -> .chant/specs/2026-03-01-002-rca.md:4:14 "2026-03-01-001-cmp"
         lens 2026-03-01-001-cmp: completed
         lens 2026-03-01-001-cmp: criteria 1/2
-    "#]]
+        lens 2026-03-01-001-cmp: Issue #42: 1 of 6 phases done
+          -> .chant/specs/2026-03-01-001-cmp.md:7:1 "# Comprehension: issue #42"
+          -> .chant/specs/2026-03-01-002-rca.md:7:1 "# Root cause: issue #42"
+          -> .chant/specs/2026-03-01-003-fix.md:5:1 "# Fix issue #42: lock writes"
+    "##]]
     .assert_eq(&out);
 }
 
@@ -591,4 +605,289 @@ fn a_file_renamed_by_the_editor_takes_its_references_along() {
         edit .chant/specs/2026-03-01-002-rca.md: depends_on: [2026-03-01-001-new] / informed_by: [.chant/research/issue-42-comprehension.md, .chant/specs/2026-03-01-001-new.md]
         edit .chant/specs/2026-03-01-003-fix.md: Builds on 2026-03-01-001-new.
     "#]].assert_eq(&out);
+}
+
+/// The kvstore demo with a short ID in `depends_on` (`005-k9w`), a member and an
+/// unresolved dependency.
+const SHORT_IDS: &str = r#"
+//- .chant/specs/2026-02-08-005-k9w.md
+---
+type: research
+status: completed
+labels: [issue-1234, root-cause]
+---
+# Root cause: issue #1234
+//- .chant/specs/2026-02-08-008-j3n.md
+---
+type: research
+labels: [issue-1234, impact-map]
+depends_on:
+- 005-k9w
+- 2026-01-01-404-nop
+---
+# Impact map: issue #1234
+See 2026-02-08-005-k9w and 2026-01-01-404-zzz.
+## Acceptance Criteria
+- [x] one ✓
+- [ ] two
+//- .chant/specs/2026-02-08-009-m2p.md
+---
+status: in_progress
+depends_on: ["2026-02-08-008-j3n"]
+labels: [issue-1234, fix]
+---
+# Fix issue #1234
+//- .chant/specs/2026-02-08-008-j3n.1.md
+---
+depends_on: []
+---
+# Member one
+"#;
+
+#[test]
+fn a_short_id_hovers_and_goes_to_the_spec_it_means() {
+    let fixture = with_cursor(SHORT_IDS, ".chant/specs/2026-02-08-008-j3n.md", "005-k9w");
+    check_hover(
+        &fixture,
+        expect![[r#"
+            [005-k9w]
+            `005-k9w` is not an exact spec ID (chant reports it unknown); it means `2026-02-08-005-k9w`.
+
+            **Root cause: issue #1234**
+
+            `2026-02-08-005-k9w` · completed · research · phase: Root cause
+
+            Done (completed).
+
+            [.chant/specs/2026-02-08-005-k9w.md](file:///.chant/specs/2026-02-08-005-k9w.md)"#]],
+    );
+    let (ws, key, offset) = load_with_cursor(&fixture);
+    let d = super::navigation::definition(&ws, key, offset).expect("a definition");
+    expect![[r##".chant/specs/2026-02-08-005-k9w.md:6:1 "# Root cause: issue #1234""##]]
+        .assert_eq(&pos(&ws, &d));
+    // An ID nothing can mean stays unknown.
+    let fixture = with_cursor(
+        SHORT_IDS,
+        ".chant/specs/2026-02-08-008-j3n.md",
+        "2026-01-01-404-nop",
+    );
+    let (ws, key, offset) = load_with_cursor(&fixture);
+    assert!(super::navigation::definition(&ws, key, offset).is_none());
+}
+
+#[test]
+fn title_hover_links_dependencies_dependents_and_members() {
+    check_hover(
+        &with_cursor(
+            SHORT_IDS,
+            ".chant/specs/2026-02-08-008-j3n.md",
+            "Impact map:",
+        ),
+        expect![[r#"
+            [# Impact map: issue #1234]
+            **Impact map: issue #1234**
+
+            `2026-02-08-008-j3n` · pending · research · phase: Impact map · criteria 1/2
+
+            Blocked by `005-k9w` (no such spec), `2026-01-01-404-nop` (no such spec), [`2026-02-08-008-j3n.1`](file:///.chant/specs/2026-02-08-008-j3n.1.md) (member, pending).
+
+            [.chant/specs/2026-02-08-008-j3n.md](file:///.chant/specs/2026-02-08-008-j3n.md)
+
+            **Depends on** (2)
+            - `005-k9w` means [`2026-02-08-005-k9w`](file:///.chant/specs/2026-02-08-005-k9w.md) Root cause: issue #1234 (completed)
+            - `2026-01-01-404-nop` (no such spec)
+
+            **Depended on by** (1)
+            - [`2026-02-08-009-m2p`](file:///.chant/specs/2026-02-08-009-m2p.md) Fix issue #1234 (in_progress)
+
+            **Members** (1)
+            - [`2026-02-08-008-j3n.1`](file:///.chant/specs/2026-02-08-008-j3n.1.md) Member one (pending)
+
+            **Issue #1234** (2 other spec(s), in phase order)
+            - Root cause: [`2026-02-08-005-k9w`](file:///.chant/specs/2026-02-08-005-k9w.md) Root cause: issue #1234 (completed)
+            - Fix: [`2026-02-08-009-m2p`](file:///.chant/specs/2026-02-08-009-m2p.md) Fix issue #1234 (in_progress)"#]],
+    );
+}
+
+fn show_calls(ws: &Workspace, calls: &[super::hierarchy::Call]) -> String {
+    let mut out = String::new();
+    for c in calls {
+        out.push_str(&format!("{} ({})\n", c.item.name, c.item.detail));
+        for r in &c.from_ranges {
+            let caller = FileRange {
+                path: c.item.path.clone(),
+                range: *r,
+            };
+            out.push_str(&format!("  from {}\n", pos(ws, &caller)));
+        }
+    }
+    out
+}
+
+#[test]
+fn call_hierarchy_walks_depends_on_both_ways() {
+    // Prepared on the title of the impact map.
+    let (ws, key, offset) = load_with_cursor(&with_cursor(
+        SHORT_IDS,
+        ".chant/specs/2026-02-08-008-j3n.md",
+        "Impact map:",
+    ));
+    let item = super::hierarchy::prepare(&ws, key, offset).expect("an item");
+    assert_eq!(item.id, "2026-02-08-008-j3n");
+    let mut out = format!("prepare: {} ({})\nincoming:\n", item.name, item.detail);
+    // Incoming: the dependents; fromRanges are in the dependent's file.
+    out.push_str(&show_calls(&ws, &super::hierarchy::incoming(&ws, item.key)));
+    // Outgoing: the dependencies (the short ID counts as the spec it means); fromRanges
+    // are in this spec. fromRanges of outgoing calls are the caller's, so show them there.
+    out.push_str("outgoing:\n");
+    for c in super::hierarchy::outgoing(&ws, item.key) {
+        out.push_str(&format!("{} ({})\n", c.item.name, c.item.detail));
+        for r in &c.from_ranges {
+            let fr = FileRange {
+                path: item.path.clone(),
+                range: *r,
+            };
+            out.push_str(&format!("  from {}\n", pos(&ws, &fr)));
+        }
+    }
+    // Prepared on a dependency ID: the item is that spec.
+    let (ws, key, offset) = load_with_cursor(&with_cursor(
+        SHORT_IDS,
+        ".chant/specs/2026-02-08-009-m2p.md",
+        "2026-02-08-008-j3n",
+    ));
+    let on_id = super::hierarchy::prepare(&ws, key, offset).expect("an item");
+    out.push_str(&format!("prepare on an ID: {}\n", on_id.id));
+    expect![[r#"
+        prepare: Impact map: issue #1234 (2026-02-08-008-j3n · pending)
+        incoming:
+        Fix issue #1234 (2026-02-08-009-m2p · in_progress)
+          from .chant/specs/2026-02-08-009-m2p.md:3:15 "2026-02-08-008-j3n"
+        outgoing:
+        Root cause: issue #1234 (2026-02-08-005-k9w · completed)
+          from .chant/specs/2026-02-08-008-j3n.md:5:3 "005-k9w"
+        prepare on an ID: 2026-02-08-008-j3n
+    "#]]
+    .assert_eq(&out);
+}
+
+#[test]
+fn semantic_tokens_of_a_fixture() {
+    let ws = load(SHORT_IDS);
+    let (key, f) = ws.by_id("2026-02-08-008-j3n").next().unwrap();
+    let mut out = String::new();
+    for t in super::tokens::tokens(&ws, key) {
+        let (l, c) = f
+            .lines()
+            .position(&f.text, t.range.start(), Encoding::Utf32);
+        let mods: Vec<&str> = super::tokens::MODIFIERS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| t.modifiers & (1 << i) != 0)
+            .map(|(_, m)| *m)
+            .collect();
+        out.push_str(&format!(
+            "{}:{} {} {:?} {:?}\n",
+            l + 1,
+            c + 1,
+            t.kind.name(),
+            &f.text[t.range.start()..t.range.end()],
+            mods
+        ));
+    }
+    expect![[r#"
+        2:7 enumMember "research" []
+        5:3 variable "005-k9w" ["unresolved", "deprecated"]
+        6:3 variable "2026-01-01-404-nop" ["unresolved", "deprecated"]
+        9:5 variable "2026-02-08-005-k9w" ["resolved"]
+        9:28 variable "2026-01-01-404-zzz" ["unresolved", "deprecated"]
+        11:3 keyword "[x]" ["checked"]
+        12:3 keyword "[ ]" []
+    "#]]
+    .assert_eq(&out);
+}
+
+fn demo() -> Workspace {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/kvstore");
+    Workspace::load(root, std::sync::Arc::new(crate::model::vfs::RealFs))
+}
+
+#[test]
+fn mermaid_graph_of_the_demo() {
+    let g = super::graph::render(&demo(), Some(1234), super::graph::Format::Mermaid);
+    expect![[r#"
+        flowchart TD
+          s0["001-a1b: Comprehension: issue #35;1234 concurrent writes lose data<br/>completed"]
+          s1["002-c3d: Reproduce issue #35;1234 with a failing test<br/>completed"]
+          s2["005-k9w: Root cause: issue #35;1234<br/>completed"]
+          s3["008-j3n: Impact map: issue #35;1234<br/>completed"]
+          s4["009-m2p: Fix issue #35;1234: lock the segment during put<br/>complete"]
+          s5["00a-u7r: Upstream PR: issue #35;1234<br/>pending"]
+          s2 -.->|not an exact ID| s3
+          s3 --> s4
+          s0 ~~~ s1
+          s1 ~~~ s2
+          s4 ~~~ s5
+          classDef completed fill:#d3f9d8
+          class s0,s1,s2,s3 completed
+    "#]]
+    .assert_eq(&g);
+}
+
+#[test]
+fn dot_graph_of_the_demo() {
+    let g = super::graph::render(&demo(), None, super::graph::Format::Dot);
+    expect![[r##"
+        digraph chant {
+          rankdir=TB;
+          node [shape=box, style="rounded,filled", fillcolor="#ffffff"];
+          subgraph cluster_issue1234 {
+            label="Issue #1234";
+            s0 [label="001-a1b: Comprehension: issue #1234 concurrent writes lose data\ncompleted", fillcolor="#d3f9d8"];
+            s1 [label="002-c3d: Reproduce issue #1234 with a failing test\ncompleted", fillcolor="#d3f9d8"];
+            s2 [label="005-k9w: Root cause: issue #1234\ncompleted", fillcolor="#d3f9d8"];
+            s3 [label="008-j3n: Impact map: issue #1234\ncompleted", fillcolor="#d3f9d8"];
+            s4 [label="009-m2p: Fix issue #1234: lock the segment during put\ncomplete"];
+            s5 [label="00a-u7r: Upstream PR: issue #1234\npending"];
+          }
+          s2 -> s3 [style=dashed, label="not an exact ID"];
+          s3 -> s4;
+          s0 -> s1 [style=invis];
+          s1 -> s2 [style=invis];
+          s4 -> s5 [style=invis];
+        }
+    "##]].assert_eq(&g);
+}
+
+#[test]
+fn graph_labels_escape_any_title() {
+    let ws = load("//- .chant/specs/a.md\n---\nlabels: [issue-3, fix]\n---\n# Fix \"quotes\" <b>&</b> `tick` \\ #3;\n");
+    let m = super::graph::render(&ws, None, super::graph::Format::Mermaid);
+    let label = m.lines().find(|l| l.contains("s0[")).expect("a node");
+    // Inside the quotes: no quote, bracket, backtick or raw `#` Mermaid would read as syntax.
+    let inner = &label[label.find("[\"").unwrap() + 2..label.rfind("\"]").unwrap()];
+    assert!(
+        !inner.replace("<br/>", "").contains(['"', '`', '<', '>']),
+        "{inner}"
+    );
+    assert!(
+        inner.split('#').skip(1).all(|rest| rest
+            .split_once(';')
+            .is_some_and(|(code, _)| code.chars().all(|c| c.is_ascii_alphanumeric()))),
+        "{inner}"
+    );
+    let d = super::graph::render(&ws, None, super::graph::Format::Dot);
+    assert!(
+        d.contains(r#"label="a: Fix \"quotes\" <b>&</b> `tick` \\ #3;\npending""#),
+        "{d}"
+    );
+}
+
+#[test]
+fn investigation_progress() {
+    let p = super::graph::progress(&demo(), 1234).expect("progress");
+    // The fix's status is mistyped (`complete`), so it is not done.
+    assert_eq!((p.done, p.total), (4, 6));
+    assert_eq!(p.specs.len(), 6);
+    assert!(super::graph::progress(&demo(), 99).is_none());
 }

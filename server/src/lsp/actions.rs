@@ -43,11 +43,9 @@ pub fn quick_fixes(
     };
     let mut tail = Vec::new();
     for offer in crate::ide::actions::offers(ws, key) {
-        tail.push(command_action(
-            offer.title,
-            offer.command.name(),
-            vec![serde_json::Value::String(uri.to_string())],
-        ));
+        let mut args = vec![serde_json::Value::String(uri.to_string())];
+        args.extend(offer.arg.map(serde_json::Value::String));
+        tail.push(command_action(offer.title, offer.command.name(), args));
     }
     let mut pending: Vec<_> = pending.iter().filter(|(_, p)| p.spec == path).collect();
     pending.sort_by_key(|(_, p)| p.created);

@@ -85,8 +85,16 @@ impl Pending {
 
 /// A command to run, as read from `workspace/executeCommand`.
 pub(super) enum Call {
-    Confirm { nonce: String, draft: Option<bool> },
-    Run { cmd: Command, path: PathBuf },
+    Confirm {
+        nonce: String,
+        draft: Option<bool>,
+    },
+    Run {
+        cmd: Command,
+        path: PathBuf,
+        /// A second argument some commands take (the phase to start).
+        arg: Option<String>,
+    },
     Nothing,
 }
 
@@ -125,7 +133,11 @@ impl Backend {
             )));
         };
         Ok(match convert::path(&uri) {
-            Some(path) => Call::Run { cmd, path },
+            Some(path) => Call::Run {
+                cmd,
+                path,
+                arg: arg_str(args, 1),
+            },
             None => Call::Nothing,
         })
     }
@@ -137,12 +149,13 @@ impl Backend {
         self.settled().await;
         match call {
             Call::Confirm { nonce, draft } => self.confirm(&nonce, draft).await,
-            Call::Run { cmd, path } => match cmd {
+            Call::Run { cmd, path, arg } => match cmd {
                 Command::Archive => self.archive(&path, false).await,
                 Command::ArchiveAnyway => self.archive(&path, true).await,
                 Command::ArchiveInvestigation => self.archive_investigation(&path).await,
                 Command::DraftPr => self.draft_pr(&path).await,
                 Command::SubmitPr => self.submit_pr(&path).await,
+                Command::StartPhase => self.start_phase(&path, arg).await,
             },
             Call::Nothing => {}
         }
@@ -564,6 +577,68 @@ impl Backend {
                 Ok(()) => self.say(lsp::MessageType::INFO, format!("Drafted the upstream PR \"{title}\" in the spec's \"Upstream PR\" section; edit it, then run \"Submit upstream PR\".")).await,
                 Err(why) => self.say(lsp::MessageType::ERROR, format!("No draft: {why}.")).await,
             },
+        }
+    }
+
+    /// Creates the phase's spec (never over an existing file) and opens it.
+    async fn start_phase(&self, path: &Path, phase: Option<String>) {
+        let planned = {
+            let st = self.current();
+            (|| -> std::result::Result<crate::actions::start_phase::NewSpec, String> {
+                let phase = phase.ok_or("no phase given")?;
+                let i = st
+                    .root_index(path)
+                    .ok_or("this file is not a spec of a loaded workspace")?;
+                let ws = &st.roots[i];
+                let f = ws
+                    .key_of(path)
+                    .and_then(|k| ws.get(k))
+                    .ok_or("this file is not a spec")?;
+                let n = f.issue.ok_or("this spec belongs to no issue")?;
+                let today = chrono::Local::now().date_naive();
+                crate::actions::start_phase::plan(ws, n, &phase, today, &mut || fastrand::u32(..))
+            })()
+        };
+        let written = planned.and_then(|new| {
+            use std::io::Write;
+            if let Some(dir) = new.path.parent() {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            }
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&new.path)
+                .and_then(|mut file| file.write_all(new.text.as_bytes()))
+                .map_err(|e| format!("cannot create {}: {e}", new.rel))?;
+            Ok(new)
+        });
+        let new = match written {
+            Ok(new) => new,
+            Err(why) => {
+                self.say(lsp::MessageType::ERROR, format!("No new spec: {why}."))
+                    .await;
+                return;
+            }
+        };
+        self.refresh(vec![new.path.clone()]).await;
+        let shown = match convert::uri(&new.path) {
+            Some(uri) => self
+                .client
+                .show_document(lsp::ShowDocumentParams {
+                    uri,
+                    external: None,
+                    take_focus: Some(true),
+                    selection: None,
+                })
+                .await
+                .unwrap_or(false),
+            None => false,
+        };
+        // An editor that cannot open it still says where it is.
+        if !shown {
+            self.say(lsp::MessageType::INFO, format!("Created {}.", new.rel))
+                .await;
         }
     }
 

@@ -208,20 +208,157 @@ pub fn inlay_hints(at: &At, range: lsp::Range) -> Vec<lsp::InlayHint> {
         .collect()
 }
 
-pub fn code_lenses(at: &At) -> Vec<lsp::CodeLens> {
+/// Code lenses; with `show_references` (the client's references-view command, called
+/// with uri, position, locations) a lens with locations opens them, else it is a label.
+pub fn code_lenses(at: &At, show_references: Option<&str>) -> Vec<lsp::CodeLens> {
     ide::hints::code_lenses(at.ws, at.key)
         .into_iter()
-        .map(|l| lsp::CodeLens {
-            range: at.range(l.range),
-            // A label only: there is nothing to run, the lens is information.
-            command: Some(lsp::Command {
-                title: l.title,
-                command: String::new(),
-                arguments: None,
-            }),
-            data: None,
+        .map(|l| {
+            let range = at.range(l.range);
+            let arguments = match (show_references, &l.locations) {
+                (Some(_), Some(locations)) => {
+                    let locations: Vec<lsp::Location> =
+                        locations.iter().filter_map(|fr| at.location(fr)).collect();
+                    convert::uri(&at.file.path).and_then(|uri| {
+                        Some(vec![
+                            serde_json::to_value(uri).ok()?,
+                            serde_json::to_value(range.start).ok()?,
+                            serde_json::to_value(locations).ok()?,
+                        ])
+                    })
+                }
+                _ => None,
+            };
+            let command = match (&arguments, show_references) {
+                (Some(_), Some(c)) => c.to_string(),
+                _ => String::new(),
+            };
+            lsp::CodeLens {
+                range,
+                command: Some(lsp::Command {
+                    title: l.title,
+                    command,
+                    arguments,
+                }),
+                data: None,
+            }
         })
         .collect()
+}
+
+fn call_item(
+    ws: &Workspace,
+    item: ide::hierarchy::Item,
+    enc: Encoding,
+) -> Option<lsp::CallHierarchyItem> {
+    let f = ws.get(item.key)?;
+    let range = |r| convert::range(&f.text, f.lines(), r, enc);
+    Some(lsp::CallHierarchyItem {
+        name: item.name,
+        kind: lsp::SymbolKind::FILE,
+        tags: None,
+        detail: Some(item.detail),
+        uri: convert::uri(&item.path)?,
+        range: range(item.range),
+        selection_range: range(item.selection),
+        data: Some(serde_json::Value::String(item.id)),
+    })
+}
+
+pub fn prepare_call_hierarchy(at: &At) -> Option<Vec<lsp::CallHierarchyItem>> {
+    let item = ide::hierarchy::prepare(at.ws, at.key, at.offset)?;
+    Some(vec![call_item(at.ws, item, at.enc)?])
+}
+
+/// Ranges of `key`'s file.
+fn ranges_in(ws: &Workspace, key: SpecKey, rs: &[TextRange], enc: Encoding) -> Vec<lsp::Range> {
+    ws.get(key).map_or_else(Vec::new, |f| {
+        rs.iter()
+            .map(|r| convert::range(&f.text, f.lines(), *r, enc))
+            .collect()
+    })
+}
+
+pub fn incoming_calls(at: &At) -> Vec<lsp::CallHierarchyIncomingCall> {
+    ide::hierarchy::incoming(at.ws, at.key)
+        .into_iter()
+        .filter_map(|c| {
+            let from_ranges = ranges_in(at.ws, c.item.key, &c.from_ranges, at.enc);
+            Some(lsp::CallHierarchyIncomingCall {
+                from: call_item(at.ws, c.item, at.enc)?,
+                from_ranges,
+            })
+        })
+        .collect()
+}
+
+pub fn outgoing_calls(at: &At) -> Vec<lsp::CallHierarchyOutgoingCall> {
+    ide::hierarchy::outgoing(at.ws, at.key)
+        .into_iter()
+        .filter_map(|c| {
+            let from_ranges = ranges_in(at.ws, at.key, &c.from_ranges, at.enc);
+            Some(lsp::CallHierarchyOutgoingCall {
+                to: call_item(at.ws, c.item, at.enc)?,
+                from_ranges,
+            })
+        })
+        .collect()
+}
+
+pub fn semantic_tokens_legend() -> lsp::SemanticTokensLegend {
+    lsp::SemanticTokensLegend {
+        token_types: ide::tokens::TokenType::LEGEND
+            .iter()
+            .map(|t| lsp::SemanticTokenType::new(t.name()))
+            .collect(),
+        token_modifiers: ide::tokens::MODIFIERS
+            .iter()
+            .map(|m| lsp::SemanticTokenModifier::new(m))
+            .collect(),
+    }
+}
+
+/// The spec's semantic tokens (those meeting `range`, when given), delta-encoded in the
+/// negotiated position encoding.
+pub fn semantic_tokens(at: &At, range: Option<lsp::Range>) -> lsp::SemanticTokens {
+    let wanted = range.map(|r| convert::text_range(&at.file.text, at.file.lines(), r, at.enc));
+    let mut data = Vec::new();
+    let (mut line, mut start) = (0u32, 0u32);
+    for t in ide::tokens::tokens(at.ws, at.key) {
+        if wanted.is_some_and(|w| !w.intersects(t.range)) {
+            continue;
+        }
+        let (l, c) = at
+            .file
+            .lines()
+            .position(&at.file.text, t.range.start(), at.enc);
+        let (el, ec) = at
+            .file
+            .lines()
+            .position(&at.file.text, t.range.end(), at.enc);
+        if el != l || ec <= c {
+            continue; // tokens are one line, never empty
+        }
+        // Sorted and non-overlapping, so neither goes backwards.
+        let delta_line = l.saturating_sub(line);
+        let delta_start = if delta_line == 0 {
+            c.saturating_sub(start)
+        } else {
+            c
+        };
+        data.push(lsp::SemanticToken {
+            delta_line,
+            delta_start,
+            length: ec - c,
+            token_type: t.kind.index(),
+            token_modifiers_bitset: t.modifiers,
+        });
+        (line, start) = (l, c);
+    }
+    lsp::SemanticTokens {
+        result_id: None,
+        data,
+    }
 }
 
 pub fn document_links(at: &At) -> Vec<lsp::DocumentLink> {

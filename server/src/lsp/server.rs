@@ -42,6 +42,8 @@ pub(super) struct InitInfo {
     /// The client accepts `workspace/applyEdit`.
     pub(super) apply_edit: bool,
     client_name: String,
+    /// The client's command that opens a references view, for clickable code lenses.
+    show_references: Option<String>,
 }
 
 /// How long a request waits for the events sent before it, and for its workspace's
@@ -225,6 +227,21 @@ fn encoding_kind(e: Encoding) -> lsp::PositionEncodingKind {
     }
 }
 
+/// The client command that opens a references view with `(uri, position, locations)`,
+/// named by the client in `initializationOptions.showReferencesCommand`: VS Code's
+/// `editor.action.showReferences` wants its own Uri/Position/Location objects, so the
+/// extension names a command of its own that converts and calls it (as rust-analyzer's
+/// does). Without one, lenses stay labels rather than fail when clicked.
+fn show_references_command(params: &lsp::InitializeParams) -> Option<String> {
+    params
+        .initialization_options
+        .as_ref()
+        .and_then(|o| o.get("showReferencesCommand"))
+        .and_then(|c| c.as_str())
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+}
+
 #[allow(deprecated)] // root_uri / root_path: older clients send only these
 fn workspace_folders(params: &lsp::InitializeParams) -> Vec<PathBuf> {
     if let Some(folders) = &params.workspace_folders {
@@ -289,6 +306,7 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .map(|c| c.name.to_lowercase())
                 .unwrap_or_default(),
+            show_references: show_references_command(&params),
         };
         let rename_files = lock(&self.init).rename_files;
         Ok(lsp::InitializeResult {
@@ -339,6 +357,17 @@ impl LanguageServer for Backend {
                     work_done_progress_options: Default::default(),
                 }),
                 folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
+                call_hierarchy_provider: Some(lsp::CallHierarchyServerCapability::Simple(true)),
+                semantic_tokens_provider: Some(
+                    lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                        lsp::SemanticTokensOptions {
+                            legend: features::semantic_tokens_legend(),
+                            full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                            range: Some(true),
+                            work_done_progress_options: Default::default(),
+                        },
+                    ),
+                ),
                 execute_command_provider: Some(lsp::ExecuteCommandOptions {
                     commands: crate::ide::actions::Command::ALL
                         .iter()
@@ -538,11 +567,78 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, p: lsp::CodeLensParams) -> Result<Option<Vec<lsp::CodeLens>>> {
+        let show_references = lock(&self.init).show_references.clone();
         self.at(
             "textDocument/codeLens",
             &p.text_document.uri,
             lsp::Position::default(),
-            |at| Some(features::code_lenses(&at)),
+            |at| Some(features::code_lenses(&at, show_references.as_deref())),
+        )
+        .await
+    }
+
+    async fn prepare_call_hierarchy(
+        &self,
+        p: lsp::CallHierarchyPrepareParams,
+    ) -> Result<Option<Vec<lsp::CallHierarchyItem>>> {
+        let tdp = p.text_document_position_params;
+        self.at(
+            "textDocument/prepareCallHierarchy",
+            &tdp.text_document.uri,
+            tdp.position,
+            |at| features::prepare_call_hierarchy(&at),
+        )
+        .await
+    }
+
+    async fn incoming_calls(
+        &self,
+        p: lsp::CallHierarchyIncomingCallsParams,
+    ) -> Result<Option<Vec<lsp::CallHierarchyIncomingCall>>> {
+        self.at(
+            "callHierarchy/incomingCalls",
+            &p.item.uri,
+            lsp::Position::default(),
+            |at| Some(features::incoming_calls(&at)),
+        )
+        .await
+    }
+
+    async fn outgoing_calls(
+        &self,
+        p: lsp::CallHierarchyOutgoingCallsParams,
+    ) -> Result<Option<Vec<lsp::CallHierarchyOutgoingCall>>> {
+        self.at(
+            "callHierarchy/outgoingCalls",
+            &p.item.uri,
+            lsp::Position::default(),
+            |at| Some(features::outgoing_calls(&at)),
+        )
+        .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        p: lsp::SemanticTokensParams,
+    ) -> Result<Option<lsp::SemanticTokensResult>> {
+        self.at(
+            "textDocument/semanticTokens/full",
+            &p.text_document.uri,
+            lsp::Position::default(),
+            |at| Some(features::semantic_tokens(&at, None).into()),
+        )
+        .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        p: lsp::SemanticTokensRangeParams,
+    ) -> Result<Option<lsp::SemanticTokensRangeResult>> {
+        self.at(
+            "textDocument/semanticTokens/range",
+            &p.text_document.uri,
+            lsp::Position::default(),
+            |at| Some(features::semantic_tokens(&at, Some(p.range)).into()),
         )
         .await
     }

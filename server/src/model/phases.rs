@@ -16,6 +16,25 @@ pub struct Phase {
     pub title_prefixes: Vec<String>,
     pub slugs: Vec<String>,
     pub requires: Vec<Requirement>,
+    /// What a new spec of this phase starts with ("Start the … spec").
+    pub template: Template,
+}
+
+/// The starting content of a phase's spec. `{issue}` and `{summary}` (the issue's subject,
+/// from the title of its earliest spec) are filled in.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Template {
+    pub title: String,
+    /// `type:` when no `type` requirement decides it.
+    pub spec_type: Option<String>,
+    pub body: String,
+    pub criteria: Vec<String>,
+    /// Files besides the research output (e.g. the regression test to write).
+    pub target_files: Vec<String>,
+    /// Phases whose specs' `target_files` this phase also changes (the fix touches the test).
+    pub target_files_from: Vec<String>,
+    /// Not a step of the sequence (single-spec mode): never offered, never followed.
+    pub standalone: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +106,7 @@ impl PhaseTable {
                         title_prefixes: Vec::new(),
                         slugs: Vec::new(),
                         requires: Vec::new(),
+                        template: Template::default(),
                     });
                     self.phases.len() - 1
                 }
@@ -113,9 +133,10 @@ impl PhaseTable {
                             })
                             .collect()
                     }
+                    "template" => template(&e.value, &mut phase.template, &mut errors),
                     other => errors.push(TableError {
                         range: e.key.range,
-                        message: format!("unknown phase key `{other}` (known: name, title, labels, title_prefixes, slugs, requires)"),
+                        message: format!("unknown phase key `{other}` (known: name, title, labels, title_prefixes, slugs, requires, template)"),
                     }),
                 }
             }
@@ -188,6 +209,26 @@ fn strings(node: &YamlNode) -> Vec<String> {
             .iter()
             .filter_map(|n| n.as_scalar().map(str::to_string))
             .collect(),
+    }
+}
+
+/// Merges a `template:` map: keys given replace, keys not given are kept.
+fn template(node: &YamlNode, t: &mut Template, errors: &mut Vec<TableError>) {
+    for e in node.entries() {
+        let scalar = || e.value.as_scalar().unwrap_or("").to_string();
+        match e.key.as_scalar().unwrap_or("") {
+            "title" => t.title = scalar(),
+            "type" => t.spec_type = Some(scalar()).filter(|s| !s.is_empty()),
+            "body" => t.body = scalar(),
+            "criteria" => t.criteria = strings(&e.value),
+            "target_files" => t.target_files = strings(&e.value),
+            "target_files_from" => t.target_files_from = strings(&e.value),
+            "standalone" => t.standalone = scalar() == "true",
+            other => errors.push(TableError {
+                range: e.key.range,
+                message: format!("unknown template key `{other}` (known: title, type, body, criteria, target_files, target_files_from, standalone)"),
+            }),
+        }
     }
 }
 
@@ -312,5 +353,16 @@ mod tests {
         );
         let (bad, _) = yaml::parse("- name: fix\n  requires:\n    - check: nope\n", 0);
         assert_eq!(t.merge(&bad.unwrap()).len(), 1);
+        // Templates merge key by key too; a misspelt key is reported.
+        let (tpl, _) = yaml::parse(
+            "- name: fix\n  template:\n    title: \"Patch #{issue}\"\n    criteria: [a, b]\n    nope: 1\n",
+            0,
+        );
+        assert_eq!(t.merge(&tpl.unwrap()).len(), 1);
+        let fix = &t.get("fix").unwrap().template;
+        assert_eq!(fix.title, "Patch #{issue}");
+        assert_eq!(fix.criteria, ["a", "b"]);
+        assert_eq!(fix.target_files_from, ["reproduction"], "kept");
+        assert!(t.get("investigation").unwrap().template.standalone);
     }
 }

@@ -8,3 +8,4 @@ mod nav;
 mod pr;
 mod robust;
 mod support;
+mod transport;

@@ -53,6 +53,7 @@ pub(super) fn check(s: &mut Sink) {
                         .collect();
                     let related = path
                         .iter()
+                        .take(CYCLE_NAMES)
                         .filter_map(|k| ws.get(*k))
                         .map(|f| Related {
                             path: f.path.clone(),
@@ -69,7 +70,7 @@ pub(super) fn check(s: &mut Sink) {
                         dep.range,
                         format!(
                             "dependency cycle: {}; none of these specs can ever become ready",
-                            names.join(" -> ")
+                            cycle_names(&names)
                         ),
                     )
                     .related = related;
@@ -155,4 +156,18 @@ fn unknown(s: &mut Sink, dep: &crate::model::facts::Item, field: &str) {
             );
         }
     }
+}
+
+/// A cycle message names at most this many specs: each of a 4,000-spec cycle's members
+/// listing all the others made `check` print hundreds of megabytes.
+const CYCLE_NAMES: usize = 8;
+
+/// `a -> b -> ... -> a`, or the first [`CYCLE_NAMES`] and how many more.
+fn cycle_names(names: &[&str]) -> String {
+    if names.len() <= CYCLE_NAMES + 1 {
+        return names.join(" -> ");
+    }
+    let more = names.len() - CYCLE_NAMES;
+    let shown = names.get(..CYCLE_NAMES).unwrap_or(names);
+    format!("{} -> … and {more} more", shown.join(" -> "))
 }

@@ -111,7 +111,9 @@ fn random_text(rng: &mut Rng, pieces: usize) -> String {
 /// panic caught on the way (an `internal-error` diagnostic) fails too.
 fn exercise(text: &str) {
     let offsets: Vec<usize> = if text.len() <= 256 {
-        (0..=text.len()).filter(|&o| text.is_char_boundary(o)).collect()
+        (0..=text.len())
+            .filter(|&o| text.is_char_boundary(o))
+            .collect()
     } else {
         let len = text.len();
         vec![0, 1, len / 3, len / 2, len.saturating_sub(1), len]
@@ -134,7 +136,10 @@ fn exercise_at(text: &str, offsets: &[usize]) {
     let f = ws.get(key).expect("spec");
     for k in ws.specs().map(|(k, _)| k).collect::<Vec<_>>() {
         let diags = check_spec(&ws, k);
-        let internal: Vec<_> = diags.iter().filter(|d| d.code == "internal-error").collect();
+        let internal: Vec<_> = diags
+            .iter()
+            .filter(|d| d.code == "internal-error")
+            .collect();
         assert!(internal.is_empty(), "{internal:?} on {text:?}");
     }
     let len = f.text.len();

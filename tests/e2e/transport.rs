@@ -23,7 +23,10 @@ fn hover_answers(c: &mut Client, spec: &Path, id: i64) {
     c.send_raw(&framed(&req.to_string()));
     let r = c.response(&json!(id));
     let text = r["result"]["contents"]["value"].as_str().unwrap_or("");
-    assert!(text.contains("**status**"), "hover {id} after a bad frame: {r}");
+    assert!(
+        text.contains("**status**"),
+        "hover {id} after a bad frame: {r}"
+    );
 }
 
 fn error_of(r: &Value) -> (i64, Value) {
@@ -47,13 +50,33 @@ fn each_malformed_frame_gets_its_error_and_the_session_goes_on() {
     let cases: Vec<(String, i64, Value)> = vec![
         ("{\"jsonrpc\":\"2.0\",\"id\":1,".into(), -32700, Value::Null),
         ("not json at all".into(), -32700, Value::Null),
-        (format!(r#"{{"jsonrpc":"2.0","id":2,"method":"x","params":{deep}}}"#), -32700, Value::Null),
-        (r#"[{"jsonrpc":"2.0","id":3,"method":"shutdown"}]"#.into(), -32600, Value::Null),
+        (
+            format!(r#"{{"jsonrpc":"2.0","id":2,"method":"x","params":{deep}}}"#),
+            -32700,
+            Value::Null,
+        ),
+        (
+            r#"[{"jsonrpc":"2.0","id":3,"method":"shutdown"}]"#.into(),
+            -32600,
+            Value::Null,
+        ),
         ("42".into(), -32600, Value::Null),
-        (r#"{"id":4,"method":"textDocument/hover"}"#.into(), -32600, json!(4)),
-        (r#"{"jsonrpc":"1.0","id":5,"method":"textDocument/hover"}"#.into(), -32600, json!(5)),
+        (
+            r#"{"id":4,"method":"textDocument/hover"}"#.into(),
+            -32600,
+            json!(4),
+        ),
+        (
+            r#"{"jsonrpc":"1.0","id":5,"method":"textDocument/hover"}"#.into(),
+            -32600,
+            json!(5),
+        ),
         (r#"{"jsonrpc":"2.0","id":6}"#.into(), -32600, json!(6)),
-        (r#"{"jsonrpc":"2.0","id":7,"method":"$/chant/unknown"}"#.into(), -32601, json!(7)),
+        (
+            r#"{"jsonrpc":"2.0","id":7,"method":"$/chant/unknown"}"#.into(),
+            -32601,
+            json!(7),
+        ),
     ];
     for (n, (body, code, id)) in cases.iter().enumerate() {
         c.send_raw(&framed(body));

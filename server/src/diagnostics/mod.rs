@@ -182,7 +182,9 @@ fn bound(out: &mut Vec<Diagnostic>) {
         severity: catalogue::lookup("too-many-diagnostics")
             .map_or(Severity::Information, |c| c.severity),
         range: at,
-        message: format!("and {more} more diagnostics in this file (the first {MAX_PER_FILE} are shown)"),
+        message: format!(
+            "and {more} more diagnostics in this file (the first {MAX_PER_FILE} are shown)"
+        ),
         related: Vec::new(),
         fixes: Vec::new(),
     });

@@ -12,7 +12,9 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{
+    AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt,
+};
 use tokio::sync::mpsc;
 use tower_lsp_server::{ClientSocket, LspService, Server};
 
@@ -201,7 +203,11 @@ fn header_length(line: &[u8]) -> Option<Option<u64>> {
         .position(|w| w.eq_ignore_ascii_case(NAME))?;
     let rest = line.get(at + NAME.len()..)?.trim_ascii_start();
     let value = rest.strip_prefix(b":")?;
-    Some(std::str::from_utf8(value).ok().and_then(|v| v.trim().parse().ok()))
+    Some(
+        std::str::from_utf8(value)
+            .ok()
+            .and_then(|v| v.trim().parse().ok()),
+    )
 }
 
 /// One line (without its `\n`), at most [`MAX_HEADER_LINE`] bytes kept; `None` at end of input.
@@ -264,7 +270,8 @@ fn classify(body: &[u8]) -> Verdict {
             ))
         }
     };
-    let invalid = |id: Value, why: &str| Verdict::Reply(error_response(id, code::INVALID_REQUEST, why));
+    let invalid =
+        |id: Value, why: &str| Verdict::Reply(error_response(id, code::INVALID_REQUEST, why));
     let obj = match &value {
         Value::Object(o) => o,
         Value::Array(_) => return invalid(Value::Null, "batches are not part of LSP"),
@@ -452,13 +459,22 @@ mod tests {
 
     #[test]
     fn lone_surrogates_become_replacement_characters() {
-        assert_eq!(replace_lone_surrogates(r#"{"a":"\ud800"}"#), r#"{"a":"\uFFFD"}"#);
-        assert_eq!(replace_lone_surrogates(r#"["\udc00x\ud83d"]"#), r#"["\uFFFDx\uFFFD"]"#);
+        assert_eq!(
+            replace_lone_surrogates(r#"{"a":"\ud800"}"#),
+            r#"{"a":"\uFFFD"}"#
+        );
+        assert_eq!(
+            replace_lone_surrogates(r#"["\udc00x\ud83d"]"#),
+            r#"["\uFFFDx\uFFFD"]"#
+        );
         // A real pair, an escaped backslash before `ud800`, and text outside strings stay.
         let kept = r#"{"a":"\ud83d\ude00","b":"\\ud800","c":"é"}"#;
         assert!(matches!(replace_lone_surrogates(kept), Cow::Borrowed(_)));
         // A high surrogate followed by a second high one: both are replaced.
-        assert_eq!(replace_lone_surrogates(r#""\ud800\ud800""#), r#""\uFFFD\uFFFD""#);
+        assert_eq!(
+            replace_lone_surrogates(r#""\ud800\ud800""#),
+            r#""\uFFFD\uFFFD""#
+        );
         // Truncated escapes at the end of input do not panic.
         for t in [r#""\u"#, r#""\ud8"#, r#""\"#, "\"\\ud800\\u"] {
             let _ = replace_lone_surrogates(t);
@@ -468,15 +484,27 @@ mod tests {
     #[test]
     fn classify_answers_what_json_rpc_prescribes() {
         let r = reply_of(classify(b"{not json"));
-        assert_eq!((r["error"]["code"].as_i64(), &r["id"]), (Some(-32700), &Value::Null));
+        assert_eq!(
+            (r["error"]["code"].as_i64(), &r["id"]),
+            (Some(-32700), &Value::Null)
+        );
         let r = reply_of(classify(br#"[{"jsonrpc":"2.0","id":1,"method":"x"}]"#));
         assert_eq!(r["error"]["code"], -32600);
         let r = reply_of(classify(br#"{"id":7,"method":"textDocument/hover"}"#));
-        assert_eq!((r["error"]["code"].as_i64(), r["id"].as_i64()), (Some(-32600), Some(7)));
+        assert_eq!(
+            (r["error"]["code"].as_i64(), r["id"].as_i64()),
+            (Some(-32600), Some(7))
+        );
         let r = reply_of(classify(br#"{"jsonrpc":"2.0","id":"a","method":"$/x"}"#));
-        assert_eq!((r["error"]["code"].as_i64(), r["id"].as_str()), (Some(-32601), Some("a")));
+        assert_eq!(
+            (r["error"]["code"].as_i64(), r["id"].as_str()),
+            (Some(-32601), Some("a"))
+        );
         let r = reply_of(classify(br#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#));
-        assert_eq!((r["error"]["code"].as_i64(), &r["id"]), (Some(-32600), &Value::Null));
+        assert_eq!(
+            (r["error"]["code"].as_i64(), &r["id"]),
+            (Some(-32600), &Value::Null)
+        );
         let r = reply_of(classify(br#"{"jsonrpc":"2.0","id":1,"method":3}"#));
         assert_eq!(r["error"]["code"], -32600);
         let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
@@ -488,11 +516,17 @@ mod tests {
         ));
         assert!(matches!(
             classify(br#"{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":1}}"#),
-            Verdict::Forward { method: Some(Method::Other), .. }
+            Verdict::Forward {
+                method: Some(Method::Other),
+                ..
+            }
         ));
         assert!(matches!(
             classify(br#"{"jsonrpc":"2.0","id":2,"method":"shutdown"}"#),
-            Verdict::Forward { method: Some(Method::Shutdown), .. }
+            Verdict::Forward {
+                method: Some(Method::Shutdown),
+                ..
+            }
         ));
         assert!(matches!(
             classify(br#"{"jsonrpc":"2.0","id":2,"result":null}"#),
@@ -516,7 +550,9 @@ mod tests {
         let mut r = tokio::io::BufReader::new(input);
         let mut out = Vec::new();
         loop {
-            let f = read_frame(&mut r).await.expect("in-memory reads do not fail");
+            let f = read_frame(&mut r)
+                .await
+                .expect("in-memory reads do not fail");
             let end = f == Frame::Eof;
             out.push(f);
             if end {
@@ -531,7 +567,11 @@ mod tests {
 junkContent-Length: 3\r\n\r\n[1]\r\n\r\nCONTENT-LENGTH: 99999999999\r\n\r\nabc";
         assert_eq!(
             frames_of(input).await,
-            vec![Frame::Body(b"{}".to_vec()), Frame::Body(b"[1]".to_vec()), Frame::Eof]
+            vec![
+                Frame::Body(b"{}".to_vec()),
+                Frame::Body(b"[1]".to_vec()),
+                Frame::Eof
+            ]
         );
         // The oversized body streams from a generator: nothing holds it whole.
         let big = MAX_CONTENT_LENGTH + 1;
@@ -540,7 +580,11 @@ junkContent-Length: 3\r\n\r\n[1]\r\n\r\nCONTENT-LENGTH: 99999999999\r\n\r\nabc";
             .chain(tokio::io::repeat(b'x').take(big))
             .chain(&b"Content-Length: 2\r\n\r\n{}"[..]);
         let mut r = tokio::io::BufReader::new(input);
-        for expected in [Frame::TooLarge(big), Frame::Body(b"{}".to_vec()), Frame::Eof] {
+        for expected in [
+            Frame::TooLarge(big),
+            Frame::Body(b"{}".to_vec()),
+            Frame::Eof,
+        ] {
             assert_eq!(read_frame(&mut r).await.expect("in memory"), expected);
         }
         let input = b"Content-Length: nope\r\n\r\nContent-Length: 2\n\n{}";

@@ -231,12 +231,28 @@ impl Workspace {
         };
         let rel = self.rel(&path);
         // A bug in the parser must cost one file an `internal-error`, not the whole load.
-        let parse = || SpecFile::parse(path.clone(), rel.clone(), id.clone(), location, text, &self.config);
+        let parse = || {
+            SpecFile::parse(
+                path.clone(),
+                rel.clone(),
+                id.clone(),
+                location,
+                text,
+                &self.config,
+            )
+        };
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse)) {
             Ok(file) => Some(file),
             Err(panic) => {
                 let why = crate::diagnostics::internal_error_message(&*panic);
-                Some(SpecFile::parse(path, rel, id, location, Err(why), &self.config))
+                Some(SpecFile::parse(
+                    path,
+                    rel,
+                    id,
+                    location,
+                    Err(why),
+                    &self.config,
+                ))
             }
         }
     }

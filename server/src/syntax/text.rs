@@ -232,9 +232,17 @@ mod tests {
             (c.chars, c.bytes)
         };
         assert_eq!(at("a😀b\n", 1, Encoding::Utf16), (1, 1));
-        assert_eq!(at("a😀b\n", 2, Encoding::Utf16), (2, 5), "inside the pair: forward");
+        assert_eq!(
+            at("a😀b\n", 2, Encoding::Utf16),
+            (2, 5),
+            "inside the pair: forward"
+        );
         assert_eq!(at("a😀b\n", 3, Encoding::Utf16), (2, 5));
-        assert_eq!(at("a😀b\n", 99, Encoding::Utf16), (3, 6), "the break is not addressable");
+        assert_eq!(
+            at("a😀b\n", 99, Encoding::Utf16),
+            (3, 6),
+            "the break is not addressable"
+        );
         assert_eq!(at("aéb", 2, Encoding::Utf8), (2, 3));
         assert_eq!(at("aéb", 3, Encoding::Utf8), (2, 3));
         assert_eq!(at("aéb\r\n", 9, Encoding::Utf32), (3, 4));

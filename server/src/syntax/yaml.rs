@@ -380,13 +380,24 @@ mod tests {
         assert!(root.is_none());
         assert_eq!(err.range, TextRange::new(10 + 9, 10 + 10));
         assert!(err.message.contains("`\\u{0}`"), "{}", err.message);
-        for c in ['\u{1}', '\u{1b}', '\u{7f}', '\u{80}', '\u{9f}', '\u{fffe}', '\u{ffff}'] {
+        for c in [
+            '\u{1}', '\u{1b}', '\u{7f}', '\u{80}', '\u{9f}', '\u{fffe}', '\u{ffff}',
+        ] {
             let src = format!("a: x{c}\n");
             let (_, err) = parse(&src, 0);
-            assert_eq!(err.map(|e| e.range), Some(TextRange::new(4, 4 + c.len_utf8())), "{c:?}");
+            assert_eq!(
+                err.map(|e| e.range),
+                Some(TextRange::new(4, 4 + c.len_utf8())),
+                "{c:?}"
+            );
         }
         for ok in ["a: \tx\r\n", "a: x\u{85}y", "a: \u{a0}é\u{feff}😀"] {
-            assert!(parse(ok, 0).1.is_none_or(|e| !e.message.contains("control")), "{ok:?}");
+            assert!(
+                parse(ok, 0)
+                    .1
+                    .is_none_or(|e| !e.message.contains("control")),
+                "{ok:?}"
+            );
         }
     }
 

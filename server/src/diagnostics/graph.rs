@@ -176,7 +176,7 @@ const CYCLE_NAMES: usize = 8;
 const CYCLE_SEARCH: usize = 256;
 
 /// `a -> b -> ... -> a`, or the first [`CYCLE_NAMES`] and how many more.
-fn cycle_names(names: &[&str]) -> String {
+pub(super) fn cycle_names(names: &[&str]) -> String {
     if names.len() <= CYCLE_NAMES + 1 {
         return names.join(" -> ");
     }

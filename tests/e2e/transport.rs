@@ -98,6 +98,23 @@ fn each_malformed_frame_gets_its_error_and_the_session_goes_on() {
         .as_bytes(),
     );
     assert!(c.response(&json!(2000))["result"]["contents"]["value"].is_string());
+    let req = req.replace("2000", "2001");
+    c.send_raw(
+        format!(
+            "Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nCONTENT-LENGTH:{}\r\n\r\n{req}",
+            req.len()
+        )
+        .as_bytes(),
+    );
+    assert!(c.response(&json!(2001))["result"]["contents"]["value"].is_string());
+    // An invalid UTF-8 byte is replaced, not fatal.
+    let mut bad = req.replace("2001", "2002").into_bytes();
+    let at = bad.len() - 1;
+    bad.splice(at..at, *b",\"x\":\"\xff\"");
+    let mut framed_bad = format!("Content-Length: {}\r\n\r\n", bad.len()).into_bytes();
+    framed_bad.extend_from_slice(&bad);
+    c.send_raw(&framed_bad);
+    assert!(c.response(&json!(2002))["result"]["contents"]["value"].is_string());
 
     // A lone surrogate (as Node clients send) is replaced, not fatal: the edit lands.
     c.open(&spec, SPEC);

@@ -340,7 +340,14 @@ fn response_problem(obj: &serde_json::Map<String, Value>, has_id: bool) -> Optio
     let error = obj.get("error")?;
     let code_ok = error.get("code").and_then(Value::as_i64).is_some();
     let message_ok = error.get("message").is_some_and(Value::is_string);
-    (!(code_ok && message_ok)).then_some("`error` needs an integer `code` and a string `message`")
+    // tower-lsp-server's error type denies unknown fields.
+    let only_known = error.as_object().is_some_and(|o| {
+        o.keys()
+            .all(|k| matches!(k.as_str(), "code" | "message" | "data"))
+    });
+    (!(code_ok && message_ok && only_known)).then_some(
+        "`error` needs an integer `code`, a string `message`, an optional `data` and nothing else",
+    )
 }
 
 /// Replaces `\uD800`-`\uDFFF` escapes that do not form a surrogate pair by `\uFFFD`: JSON
@@ -532,9 +539,19 @@ mod tests {
             classify(br#"{"jsonrpc":"2.0","id":2,"result":null}"#),
             Verdict::Forward { method: None, .. }
         ));
+        for bad in [
+            r#"{"jsonrpc":"2.0","id":2,"error":{"code":"x"}}"#,
+            r#"{"jsonrpc":"2.0","id":2,"error":{"code":1,"message":"m","extra":0}}"#,
+            r#"{"jsonrpc":"2.0","error":{"code":1,"message":"m"}}"#,
+        ] {
+            assert!(
+                matches!(classify(bad.as_bytes()), Verdict::Ignore(_)),
+                "{bad}"
+            );
+        }
         assert!(matches!(
-            classify(br#"{"jsonrpc":"2.0","id":2,"error":{"code":"x"}}"#),
-            Verdict::Ignore(_)
+            classify(br#"{"jsonrpc":"2.0","id":2,"error":{"code":1,"message":"m","data":[]}}"#),
+            Verdict::Forward { method: None, .. }
         ));
         // Invalid UTF-8 and lone surrogates are replaced, and the message goes through.
         match classify(b"{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"params\":[\"\xff\\ud800\"]}") {

@@ -6,7 +6,9 @@ use chant_lsp::check::{self, Format, Options};
 const USAGE: &str = "chant-lsp: language server and linter for chant spec files
 
 Usage:
-  chant-lsp [serve] [--stdio]      speak the Language Server Protocol on stdin/stdout
+  chant-lsp [serve] [--stdio] [--log-level LEVEL]
+                                   speak the Language Server Protocol on stdin/stdout;
+                                   logs on stderr (warn; or CHANT_LSP_LOG=debug, ...)
   chant-lsp check [PATH] [--format text|json] [--include-archive]
                                    lint the chant workspace at or above PATH (default: .)
   chant-lsp graph [PATH] [--issue N] [--format mermaid|dot]
@@ -24,16 +26,21 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let first = args.first().map(String::as_str);
     match first {
-        None | Some("serve") | Some("--stdio") => {
-            if let Some(bad) = args
-                .iter()
-                .skip(usize::from(first == Some("serve")))
-                .find(|a| *a != "--stdio")
-            {
-                return usage_error(&format!("unexpected argument `{bad}`"));
+        None | Some("serve") | Some("--stdio") | Some("--log-level") => {
+            let mut log_level = None;
+            let mut it = args.iter().skip(usize::from(first == Some("serve")));
+            while let Some(a) = it.next() {
+                match a.as_str() {
+                    "--stdio" => {}
+                    "--log-level" => match it.next() {
+                        Some(level) => log_level = Some(level.as_str()),
+                        None => return usage_error("--log-level takes a level, e.g. `debug`"),
+                    },
+                    s if s.starts_with("--log-level=") => log_level = s.get(12..),
+                    bad => return usage_error(&format!("unexpected argument `{bad}`")),
+                }
             }
-            chant_lsp::lsp::serve_stdio();
-            ExitCode::SUCCESS
+            chant_lsp::lsp::serve_stdio(log_level)
         }
         Some("--version") | Some("-V") | Some("version") => {
             println!("chant-lsp {}", env!("CARGO_PKG_VERSION"));

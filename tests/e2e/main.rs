@@ -10,3 +10,4 @@ mod nav;
 mod pr;
 mod robust;
 mod support;
+mod transport;

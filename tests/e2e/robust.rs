@@ -286,3 +286,283 @@ fn churn_ends_where_the_disk_and_the_editor_are() {
         }
     }
 }
+
+/// Runs `chant-lsp check ARGS` in `dir`, killed after a minute (a hang is a failure, not a
+/// stuck CI job): (exit status, stdout).
+fn check_in(dir: &Path, args: &[&str]) -> (Option<i32>, Vec<u8>) {
+    let mut child = Command::new(bin())
+        .arg("check")
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start check");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut out);
+        out
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("check did not finish within a minute");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (status.code(), reader.join().expect("reader"))
+}
+
+fn json_diagnostics(out: &[u8]) -> Vec<Value> {
+    serde_json::from_slice::<Value>(out)
+        .expect("check --format json prints JSON")
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// A link loop under `.chant/specs` and a link out of the workspace: the walk ends, every
+/// spec is seen once, nothing outside is indexed; in check and in the server.
+#[test]
+fn a_symlink_loop_ends_and_lists_each_spec_once() {
+    let spec = "---\nstatus: bogus\n---\n# A\n";
+    let (_d, root) = workspace(&[
+        (".chant/specs/2026-03-01-001-aaa.md", spec),
+        (
+            ".chant/specs/sub/2026-03-01-002-bbb.md",
+            "---\nstatus: pending\n---\n# B\n",
+        ),
+    ]);
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("2026-03-01-009-out.md"),
+        "---\nstatus: bogus\n---\n# Outside\n",
+    )
+    .unwrap();
+    let specs = root.join(".chant/specs");
+    std::os::unix::fs::symlink(&specs, specs.join("loop")).unwrap();
+    std::os::unix::fs::symlink("..", specs.join("sub/up")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), specs.join("out")).unwrap();
+
+    let (status, out) = check_in(&root, &["--format", "json"]);
+    assert_eq!(status, Some(1));
+    let diags = json_diagnostics(&out);
+    let seen: Vec<(String, String)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap_or("").into(),
+                d["code"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    let a_rel = ".chant/specs/2026-03-01-001-aaa.md".to_string();
+    assert_eq!(
+        seen,
+        [
+            (a_rel.clone(), "parse-error".into()),
+            (a_rel, "invalid-value".into())
+        ],
+        "one spec, once; nothing from the loop or outside"
+    );
+
+    let (mut c, _) = Client::start(&[&root], Client::default_capabilities());
+    let a = specs.join("2026-03-01-001-aaa.md");
+    let d = c.wait_diagnostics(&a, |d| !d.is_empty());
+    assert_eq!(codes(&d), ["parse-error", "invalid-value"]);
+    let symbols = c.request("workspace/symbol", json!({"query": ""}));
+    let names: BTreeSet<String> = symbols
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s["location"]["uri"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        names,
+        BTreeSet::from([uri(&a), uri(&specs.join("sub/2026-03-01-002-bbb.md"))]),
+        "the server indexes each spec once, by its own path"
+    );
+    assert_eq!(c.shutdown(), 0);
+}
+
+/// A NUL (which used to end the frontmatter silently and hide `status: bogus`) is a
+/// `yaml-syntax` error at the character, shown escaped.
+#[test]
+fn a_nul_byte_in_the_frontmatter_is_an_error_at_it() {
+    let spec = "---\ntitle: a\u{0}b\nstatus: bogus\n---\n# A\n";
+    let (_d, root) = workspace(&[(".chant/specs/2026-03-01-001-aaa.md", spec)]);
+    let (status, out) = check_in(&root, &[]);
+    assert_eq!(status, Some(1));
+    let text = String::from_utf8(out).expect("UTF-8 output");
+    assert!(
+        !text.contains('\u{0}'),
+        "no raw NUL in the output: {text:?}"
+    );
+    assert!(
+        text.contains("2026-03-01-001-aaa.md:2:9: error[yaml-syntax]: invalid YAML: the control character `\\u{0}`"),
+        "{text}"
+    );
+
+    let (mut c, _) = Client::start(&[&root], Client::default_capabilities());
+    let a = root.join(".chant/specs/2026-03-01-001-aaa.md");
+    let d = c.wait_diagnostics(&a, |d| codes(d).contains(&"yaml-syntax".to_string()));
+    let y = crate::support::find(&d, "yaml-syntax");
+    assert_eq!(crate::support::range(y), [[1, 8], [1, 9]]);
+    assert!(y["message"].as_str().unwrap_or("").contains("`\\u{0}`"));
+    assert_eq!(c.shutdown(), 0);
+}
+
+fn cycle_spec(i: usize, n: usize) -> String {
+    format!(
+        "---\nstatus: pending\ndepends_on:\n- 2026-03-01-{:03}-{:03}\n---\n# Spec {i}\n",
+        (i + 1) % n / 1000,
+        (i + 1) % n % 1000
+    )
+}
+
+/// Each member of a 4,000-spec cycle used to list the whole cycle: 353 MB of `check`
+/// output. Now a cycle message names at most eight specs.
+#[test]
+fn a_4000_spec_cycle_gives_bounded_output() {
+    const N: usize = 4000;
+    let files: Vec<(String, String)> = (0..N)
+        .map(|i| {
+            (
+                format!(".chant/specs/2026-03-01-{:03}-{:03}.md", i / 1000, i % 1000),
+                cycle_spec(i, N),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (_d, root) = workspace(&refs);
+    let (status, out) = check_in(&root, &[]);
+    assert_eq!(status, Some(1));
+    assert!(out.len() < 5_000_000, "check printed {} bytes", out.len());
+    let text = String::from_utf8_lossy(&out);
+    let cycles: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("[dependency-cycle]"))
+        .collect();
+    assert_eq!(cycles.len(), N, "every member still gets its diagnostic");
+    assert!(
+        cycles
+            .iter()
+            .all(|l| l.contains("… (one of 4000 specs that depend on each other)")),
+        "{}",
+        cycles[0]
+    );
+
+    let (mut c, _) = Client::start(&[&root], Client::default_capabilities());
+    let first = root.join(&files[0].0);
+    let d = c.wait_diagnostics(&first, |d| !d.is_empty());
+    let cycle = crate::support::find(&d, "dependency-cycle");
+    let message = cycle["message"].as_str().unwrap_or("");
+    assert!(
+        message.len() < 400 && message.contains("one of 4000"),
+        "{message}"
+    );
+    assert!(cycle["relatedInformation"]
+        .as_array()
+        .is_none_or(|r| r.len() <= 8));
+    assert_eq!(c.shutdown(), 0);
+}
+
+/// A spec with a thousand mistakes reports the first 200 and one "and N more".
+#[test]
+fn a_huge_spec_reports_at_most_the_cap_plus_one() {
+    let deps: String = (0..1000)
+        .map(|i| format!("- 2026-01-01-{i:03}-zzz\n"))
+        .collect();
+    let spec =
+        format!("---\nstatus: pending\ndepends_on:\n{deps}---\n# Many unknown dependencies\n");
+    let (_d, root) = workspace(&[(".chant/specs/2026-03-01-001-aaa.md", &spec)]);
+    let (status, out) = check_in(&root, &["--format", "json"]);
+    assert_eq!(status, Some(1));
+    let diags = json_diagnostics(&out);
+    assert_eq!(diags.len(), 201);
+    let last = diags.last().expect("201 of them");
+    assert_eq!(last["code"], "too-many-diagnostics");
+    assert!(
+        last["message"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("and 800 more"),
+        "{last}"
+    );
+
+    let (mut c, _) = Client::start(&[&root], Client::default_capabilities());
+    let a = root.join(".chant/specs/2026-03-01-001-aaa.md");
+    let d = c.wait_diagnostics(&a, |d| !d.is_empty());
+    assert_eq!(d.len(), 201);
+    assert_eq!(
+        codes(&d)
+            .iter()
+            .filter(|c| *c == "unknown-dependency")
+            .count(),
+        200
+    );
+    assert_eq!(c.shutdown(), 0);
+}
+
+/// A panic while parsing one file (forced in debug builds by a marker line) is an
+/// `internal-error` on that file; the other specs are still checked, in check and the server.
+#[test]
+fn a_parser_panic_is_an_internal_error_on_that_file_only() {
+    let marker = "<!-- chant-lsp debug: panic while parsing -->";
+    let broken = format!("---\nstatus: pending\n---\n# Broken\n{marker}\n");
+    let (_d, root) = workspace(&[
+        (".chant/specs/2026-03-01-001-aaa.md", &broken),
+        (
+            ".chant/specs/2026-03-01-002-bbb.md",
+            "---\nstatus: bogus\n---\n# B\n",
+        ),
+    ]);
+    let (status, out) = check_in(&root, &["--format", "json"]);
+    assert_eq!(status, Some(1));
+    let seen: Vec<(String, String)> = json_diagnostics(&out)
+        .iter()
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap_or("").into(),
+                d["code"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    let (a, b) = (
+        ".chant/specs/2026-03-01-001-aaa.md",
+        ".chant/specs/2026-03-01-002-bbb.md",
+    );
+    assert!(
+        seen.contains(&(a.into(), "internal-error".into())),
+        "{seen:?}"
+    );
+    assert!(
+        seen.contains(&(b.into(), "invalid-value".into())),
+        "{seen:?}"
+    );
+    assert!(seen
+        .iter()
+        .filter(|(p, _)| p == a)
+        .all(|(_, c)| c == "internal-error"));
+
+    let (mut c, _) = Client::start(&[&root], Client::default_capabilities());
+    let d = c.wait_diagnostics(&root.join(a), |d| !d.is_empty());
+    assert_eq!(codes(&d), ["internal-error"]);
+    assert!(d[0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("debug panic requested"));
+    let d = c.wait_diagnostics(&root.join(b), |d| !d.is_empty());
+    assert!(codes(&d).contains(&"invalid-value".to_string()));
+    assert_eq!(c.shutdown(), 0);
+}

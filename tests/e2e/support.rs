@@ -320,6 +320,37 @@ impl Client {
         );
     }
 
+    /// Writes bytes as they are, framing included (for the hostile-transport tests).
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).expect("write to server");
+        self.stdin.flush().expect("flush");
+    }
+
+    /// Waits for the response with this `id` (which the test chose itself).
+    pub fn response(&mut self, id: &Value) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let msg = self
+                .recv(deadline)
+                .unwrap_or_else(|| panic!("no response with id {id} within {TIMEOUT:?}"));
+            if msg.get("id") == Some(id) && msg.get("method").is_none() {
+                return msg;
+            }
+        }
+    }
+
+    /// Waits for the process to end on its own; its exit status.
+    pub fn wait_exit(&mut self) -> i32 {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code().unwrap_or(-1);
+            }
+            assert!(Instant::now() < deadline, "server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     pub fn shutdown(mut self) -> i32 {
         self.request("shutdown", Value::Null);
         self.notify("exit", Value::Null);

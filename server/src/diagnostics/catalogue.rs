@@ -299,6 +299,19 @@ pub const CATALOGUE: &[CodeInfo] = &[
         None,
         "a problem in `.chant/config.md` or `.chant/lsp.yaml`",
     ),
+    // chant-lsp itself
+    c(
+        "internal-error",
+        Error,
+        None,
+        "chant-lsp failed on this file (a bug); the other files are still checked",
+    ),
+    c(
+        "too-many-diagnostics",
+        Information,
+        None,
+        "more diagnostics than chant-lsp shows for one file",
+    ),
 ];
 
 pub fn lookup(code: &str) -> Option<&'static CodeInfo> {

@@ -44,15 +44,27 @@ pub(super) fn check(s: &mut Sink) {
             }
             Some((tk, _)) => {
                 if ws.cycles().same_cycle(s.key, tk) {
-                    let path = ws.cycles().path(ws, s.key, tk);
+                    let traced = ws.cycles().path(ws, s.key, tk, CYCLE_SEARCH);
+                    let path = traced
+                        .clone()
+                        .unwrap_or_else(|| ws.cycles().walk(ws, tk, CYCLE_NAMES));
                     let names: Vec<&str> = std::iter::once(own)
                         .chain(
                             path.iter()
                                 .filter_map(|k| ws.get(*k).map(|f| f.id.as_str())),
                         )
                         .collect();
+                    let names = match traced {
+                        Some(_) => cycle_names(&names),
+                        None => format!(
+                            "{} -> … (one of {} specs that depend on each other)",
+                            names.get(..CYCLE_NAMES).unwrap_or(&names).join(" -> "),
+                            ws.cycles().size_of(s.key)
+                        ),
+                    };
                     let related = path
                         .iter()
+                        .take(CYCLE_NAMES)
                         .filter_map(|k| ws.get(*k))
                         .map(|f| Related {
                             path: f.path.clone(),
@@ -69,7 +81,7 @@ pub(super) fn check(s: &mut Sink) {
                         dep.range,
                         format!(
                             "dependency cycle: {}; none of these specs can ever become ready",
-                            names.join(" -> ")
+                            names
                         ),
                     )
                     .related = related;
@@ -155,4 +167,20 @@ fn unknown(s: &mut Sink, dep: &crate::model::facts::Item, field: &str) {
             );
         }
     }
+}
+
+/// A cycle message names at most this many specs: each of a 4,000-spec cycle's members
+/// listing all the others made `check` print hundreds of megabytes.
+const CYCLE_NAMES: usize = 8;
+/// How many specs the search for a cycle's exact path may visit before naming it by a walk.
+const CYCLE_SEARCH: usize = 256;
+
+/// `a -> b -> ... -> a`, or the first [`CYCLE_NAMES`] and how many more.
+pub(super) fn cycle_names(names: &[&str]) -> String {
+    if names.len() <= CYCLE_NAMES + 1 {
+        return names.join(" -> ");
+    }
+    let more = names.len() - CYCLE_NAMES;
+    let shown = names.get(..CYCLE_NAMES).unwrap_or(names);
+    format!("{} -> … and {more} more", shown.join(" -> "))
 }

@@ -130,18 +130,107 @@ pub fn check_spec(ws: &Workspace, key: SpecKey) -> Vec<Diagnostic> {
         file,
         out: Vec::new(),
     };
-    syntax_rules::check(&mut sink);
-    if file.read_error.is_none() {
-        lint::check(&mut sink);
-        graph::check(&mut sink);
-        files::check(&mut sink);
-        phase_rules::check(&mut sink);
-        pr_rules::check(&mut sink);
+    let rules: &[fn(&mut Sink)] = if file.read_error.is_none() {
+        &[
+            syntax_rules::check,
+            lint::check,
+            graph::check,
+            files::check,
+            phase_rules::check,
+            pr_rules::check,
+        ]
+    } else {
+        &[syntax_rules::check]
+    };
+    for rule in rules {
+        // A bug in one rule costs that rule's diagnostics, not the file's or the session's.
+        let before = sink.out.len();
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rule(&mut sink)));
+        if let Err(panic) = run {
+            sink.out.truncate(before);
+            let message = internal_error_message(&*panic);
+            sink.push("internal-error", TextRange::empty(0), message);
+        }
     }
     let mut out = sink.out;
     out.retain(|d| !ws.config.disabled_codes.iter().any(|c| c == d.code));
     out.sort_by_key(|d| (d.range.start, d.range.end, d.code));
+    bound(&mut out);
+    for d in &mut out {
+        escape_in_place(&mut d.message);
+        for r in &mut d.related {
+            escape_in_place(&mut r.message);
+        }
+    }
     out
+}
+
+/// At most this many diagnostics per file are reported: a 50 MB spec of repeated mistakes
+/// would otherwise send a million of them in one notification.
+pub const MAX_PER_FILE: usize = 200;
+
+/// Keeps the first [`MAX_PER_FILE`] diagnostics (in file order) and says how many follow.
+fn bound(out: &mut Vec<Diagnostic>) {
+    if out.len() <= MAX_PER_FILE {
+        return;
+    }
+    let more = out.len() - MAX_PER_FILE;
+    let at = out[MAX_PER_FILE].range;
+    out.truncate(MAX_PER_FILE);
+    out.push(Diagnostic {
+        code: "too-many-diagnostics",
+        severity: catalogue::lookup("too-many-diagnostics")
+            .map_or(Severity::Information, |c| c.severity),
+        range: at,
+        message: format!(
+            "and {more} more diagnostics in this file (the first {MAX_PER_FILE} are shown)"
+        ),
+        related: Vec::new(),
+        fixes: Vec::new(),
+    });
+}
+
+/// What an `internal-error` diagnostic says about a caught panic.
+pub fn internal_error_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    format!("{INTERNAL_ERROR} (please report it): {what}")
+}
+
+/// How an internal-error message starts; a file that failed to load carries it as its
+/// read error, which `syntax_rules` then reports as `internal-error`.
+pub const INTERNAL_ERROR: &str = "internal error in chant-lsp";
+
+/// Whether `c` is a control character a message must not show raw: C0 but tab and line
+/// feed, DEL, C1, and the noncharacters U+FFFE/U+FFFF.
+fn is_unshowable(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || matches!(c, '\u{fffe}' | '\u{ffff}')
+}
+
+/// `text` with control characters written as Rust escapes (`\u{0}`), so a NUL or an escape
+/// sequence in a spec cannot garble a terminal or hide the rest of a message.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_unshowable) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unshowable(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn escape_in_place(text: &mut String) {
+    if let std::borrow::Cow::Owned(escaped) = escape_controls(text) {
+        *text = escaped;
+    }
 }
 
 /// Diagnostics of the configuration files: (path, text, diagnostics).
@@ -157,7 +246,7 @@ pub fn check_config(ws: &Workspace) -> Vec<(PathBuf, Vec<Diagnostic>)> {
                 code: "invalid-config",
                 severity: Severity::Warning,
                 range: p.range,
-                message: p.message.clone(),
+                message: escape_controls(&p.message).into_owned(),
                 related: Vec::new(),
                 fixes: Vec::new(),
             })

@@ -9,7 +9,12 @@ use super::{Related, Sink};
 pub(super) fn check(s: &mut Sink) {
     let file = s.file;
     if let Some(err) = &file.read_error {
-        s.push("unreadable-file", TextRange::empty(0), err.clone());
+        let code = if err.starts_with(super::INTERNAL_ERROR) {
+            "internal-error"
+        } else {
+            "unreadable-file"
+        };
+        s.push(code, TextRange::empty(0), err.clone());
         return;
     }
     let split = &file.syntax.split;

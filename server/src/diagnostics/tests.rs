@@ -541,3 +541,90 @@ informed_by: [comprehension.md, root-cause.md]
     let ws = load(&done);
     expect![[r#"2026-03-01-006-upr.md:7:1: warning[pr-body-missing]: no pull request draft yet: run the code action "Draft upstream PR body" to write it from the investigation"#]].assert_eq(&only_pr(&ws));
 }
+
+#[test]
+fn output_is_bounded_and_escaped() {
+    // A thousand unknown dependencies: the first 200 and one "and N more".
+    let deps: String = (0..1000)
+        .map(|i| format!("- 2026-01-01-{i:03}-zzz\n"))
+        .collect();
+    let ws = load(&format!(
+        "//- .chant/specs/2026-03-01-001-aaa.md\n---\ndepends_on:\n{deps}---\n# A\n"
+    ));
+    let key = ws.specs().map(|(k, _)| k).next().expect("one spec");
+    let diags = super::check_spec(&ws, key);
+    assert_eq!(diags.len(), super::MAX_PER_FILE + 1);
+    let last = diags.last().expect("non-empty");
+    assert_eq!(last.code, "too-many-diagnostics");
+    assert_eq!(
+        last.message,
+        "and 800 more diagnostics in this file (the first 200 are shown)"
+    );
+    assert!(last.range.start >= diags[super::MAX_PER_FILE - 1].range.start);
+
+    // A control character in the frontmatter is refused at it and shown escaped.
+    let ws = load("//- .chant/specs/2026-03-01-001-aaa.md\n---\ndepends_on: [2026-01-01-001-z\u{1b}z]\n---\n# A\n");
+    let key = ws.specs().map(|(k, _)| k).next().expect("one spec");
+    let messages: Vec<String> = super::check_spec(&ws, key)
+        .into_iter()
+        .map(|d| d.message)
+        .collect();
+    assert!(
+        messages.iter().all(|m| !m.contains('\u{1b}')),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("`\\u{1b}`")),
+        "{messages:?}"
+    );
+    assert_eq!(
+        super::escape_controls("a\u{0}b\u{9f}\n\tc"),
+        "a\\u{0}b\\u{9f}\n\tc"
+    );
+}
+
+#[test]
+fn long_cycles_are_named_briefly() {
+    let n = 300;
+    let fixture: String = (0..n)
+        .map(|i| {
+            format!(
+                "//- .chant/specs/2026-03-01-{i:03}-aaa.md\n---\ndepends_on: [2026-03-01-{:03}-aaa]\n---\n# S{i}\n",
+                (i + 1) % n
+            )
+        })
+        .collect();
+    let ws = load(&fixture);
+    for (key, _) in ws.specs() {
+        let diags = super::check_spec(&ws, key);
+        let cycle = diags
+            .iter()
+            .find(|d| d.code == "dependency-cycle")
+            .expect("on the cycle");
+        assert!(
+            cycle
+                .message
+                .contains("… (one of 300 specs that depend on each other)"),
+            "{}",
+            cycle.message
+        );
+        assert_eq!(
+            cycle.message.matches(" -> ").count(),
+            8,
+            "{}",
+            cycle.message
+        );
+        assert!(cycle.related.len() <= 8);
+    }
+    // A cycle found exactly but longer than eight names says how many more.
+    let names: Vec<String> = (0..12).map(|i| format!("s{i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    assert_eq!(
+        super::graph::cycle_names(&refs),
+        "s0 -> s1 -> s2 -> s3 -> s4 -> s5 -> s6 -> s7 -> … and 4 more"
+    );
+    assert_eq!(
+        super::graph::cycle_names(&refs[..9]),
+        refs[..9].join(" -> ")
+    );
+}

@@ -225,15 +225,17 @@ fn context(text: &str, line_start: usize, before: &str) -> Option<(Context, usiz
             }
             None
         }
-        Some((k, value)) => {
-            let k = k.trim();
+        Some((raw_key, value)) => {
+            // Only spaces and tabs surround a YAML key; offsets count the raw key's bytes
+            // (trimming NBSP or U+2028 too made them land inside a character).
+            let k = raw_key.trim_matches([' ', '\t']);
             let field = if indent > 0 {
                 let parent = owning_key(text, line_start, indent)?;
                 format!("{parent}.{k}")
             } else {
                 k.to_string()
             };
-            let value_start = line_start + indent + k.len() + 1;
+            let value_start = line_start + indent + raw_key.len() + 1;
             if let Some(open) = value.find('[') {
                 let inner = &value[open + 1..];
                 let last = inner.rfind(',').map_or(0, |i| i + 1);

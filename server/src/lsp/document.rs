@@ -3,6 +3,7 @@
 
 use ropey::Rope;
 
+use crate::syntax::text::column_in_line;
 use crate::syntax::Encoding;
 
 #[derive(Debug, Clone)]
@@ -45,42 +46,9 @@ impl Document {
         if line >= rope.len_lines() {
             return rope.len_chars();
         }
+        // The same column rules as the model's line index, by the same function.
         let start = rope.line_to_char(line);
-        let slice = rope.line(line);
-        let mut content_chars = slice.len_chars();
-        // Exclude the line break from the addressable columns.
-        while content_chars > 0 && matches!(slice.char(content_chars - 1), '\n' | '\r') {
-            content_chars -= 1;
-        }
-        let line_end = start + content_chars;
-        // Clamp in the column's own units before converting: ropey panics past the end.
-        // A column inside a character (half a surrogate pair, a UTF-8 continuation byte)
-        // snaps forward past it, as `LineIndex::offset` does, so both agree.
-        match enc {
-            Encoding::Utf16 => {
-                let first = rope.char_to_utf16_cu(start);
-                let last = rope.char_to_utf16_cu(line_end);
-                let cu = (first + col as usize).min(last);
-                let c = rope.utf16_cu_to_char(cu);
-                if rope.char_to_utf16_cu(c) < cu {
-                    c + 1
-                } else {
-                    c
-                }
-            }
-            Encoding::Utf8 => {
-                let first = rope.char_to_byte(start);
-                let last = rope.char_to_byte(line_end);
-                let b = (first + col as usize).min(last);
-                let c = rope.byte_to_char(b);
-                if rope.char_to_byte(c) < b {
-                    c + 1
-                } else {
-                    c
-                }
-            }
-            Encoding::Utf32 => (start + col as usize).min(line_end),
-        }
+        start + column_in_line(rope.line(line).chars(), col, enc).chars
     }
 
     pub fn text(&self) -> String {

@@ -188,7 +188,7 @@ pub(super) fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Option<T> {
                 .map(|s| s.to_string())
                 .or_else(|| e.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            eprintln!("chant-lsp: internal error while handling {what}: {msg}");
+            tracing::error!("internal error while handling {what}: {msg}");
             None
         }
     }
@@ -762,7 +762,7 @@ impl LanguageServer for Backend {
                 .catch_unwind()
                 .await;
             if ran.is_err() {
-                eprintln!("chant-lsp: internal error while running {name}");
+                tracing::error!("internal error while running {name}");
                 this.client
                     .show_message(
                         lsp::MessageType::ERROR,

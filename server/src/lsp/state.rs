@@ -197,7 +197,7 @@ pub fn start(
         .name("chant-lsp-writer".into())
         .spawn(move || writer.run(rx));
     if let Err(e) = spawned {
-        eprintln!("chant-lsp: cannot start the model's writer thread: {e}");
+        tracing::error!("cannot start the model's writer thread: {e}");
     }
     (poster, snap_rx)
 }
@@ -418,14 +418,11 @@ impl Writer {
                     Ok(ws) => {
                         poster.post(Event::Loaded(Box::new(ws)));
                     }
-                    Err(_) => eprintln!(
-                        "chant-lsp: internal error while loading {}",
-                        shown.display()
-                    ),
+                    Err(_) => tracing::error!("internal error while loading {}", shown.display()),
                 }
             });
         if spawned.is_err() {
-            eprintln!("chant-lsp: cannot start a thread to load a workspace");
+            tracing::error!("cannot start a thread to load a workspace");
         }
     }
 
@@ -566,11 +563,11 @@ impl Writer {
                             ws: Box::new(ws),
                         });
                     } else {
-                        eprintln!("chant-lsp: internal error while applying a configuration");
+                        tracing::error!("internal error while applying a configuration");
                     }
                 });
             if spawned.is_err() {
-                eprintln!("chant-lsp: cannot start a thread to apply a configuration");
+                tracing::error!("cannot start a thread to apply a configuration");
             }
         }
     }

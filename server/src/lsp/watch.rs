@@ -55,9 +55,9 @@ impl OwnWatcher {
             match start(poster.clone()) {
                 Ok(w) => *guard = Some(w),
                 Err(e) => {
-                    tracing_warn(&format!(
+                    tracing::warn!(
                         "cannot watch files for changes ({e}); changes made outside the editor will not be seen"
-                    ));
+                    );
                     self.enabled.store(false, Ordering::SeqCst);
                     return;
                 }
@@ -100,10 +100,6 @@ impl OwnWatcher {
             inner.watched.remove(&w);
         }
     }
-}
-
-fn tracing_warn(message: &str) {
-    eprintln!("chant-lsp: {message}");
 }
 
 /// The directories to watch for `ws`: `.chant/` (recursive), the git folders whose

@@ -10,6 +10,8 @@ use super::workspace::{SpecKey, Workspace};
 pub struct Cycles {
     /// Component number of every spec that sits on a cycle.
     component: HashMap<SpecKey, u32>,
+    /// Members per component number.
+    sizes: Vec<usize>,
 }
 
 impl Cycles {
@@ -34,6 +36,7 @@ impl Cycles {
         let mut next = 0u32;
         let mut component = HashMap::new();
         let mut comp_no = 0u32;
+        let mut sizes = Vec::new();
         for &start in &nodes {
             if index.contains_key(&start) {
                 continue;
@@ -78,6 +81,7 @@ impl Cycles {
                         }
                     }
                     if members.len() > 1 {
+                        sizes.push(members.len());
                         for m in members {
                             component.insert(m, comp_no);
                         }
@@ -86,7 +90,16 @@ impl Cycles {
                 }
             }
         }
-        Cycles { component }
+        Cycles { component, sizes }
+    }
+
+    /// How many specs share `k`'s cycle (0 when it is on none).
+    pub fn size_of(&self, k: SpecKey) -> usize {
+        self.component
+            .get(&k)
+            .and_then(|&c| self.sizes.get(c as usize))
+            .copied()
+            .unwrap_or(0)
     }
 
     pub fn contains(&self, k: SpecKey) -> bool {
@@ -103,10 +116,23 @@ impl Cycles {
 
     /// The shortest path `to -> … -> from` inside their component, so the edge
     /// `from -> to` closes a named cycle.
-    pub fn path(&self, ws: &Workspace, from: SpecKey, to: SpecKey) -> Vec<SpecKey> {
+    /// Gives up (None) after visiting `budget` specs: on a long cycle an exact path per
+    /// member would cost a walk around the whole cycle for each of them.
+    pub fn path(
+        &self,
+        ws: &Workspace,
+        from: SpecKey,
+        to: SpecKey,
+        budget: usize,
+    ) -> Option<Vec<SpecKey>> {
         let mut prev: HashMap<SpecKey, SpecKey> = HashMap::new();
         let mut queue = VecDeque::from([to]);
+        let mut visited = 0;
         while let Some(v) = queue.pop_front() {
+            visited += 1;
+            if visited > budget {
+                return None;
+            }
             if v == from {
                 let mut path = vec![from];
                 let mut cur = from;
@@ -115,7 +141,7 @@ impl Cycles {
                     path.push(cur);
                 }
                 path.reverse();
-                return path;
+                return Some(path);
             }
             let Some(f) = ws.get(v) else { continue };
             for d in f.facts.deps() {
@@ -127,7 +153,27 @@ impl Cycles {
                 }
             }
         }
-        vec![to, from]
+        Some(vec![to, from])
+    }
+
+    /// The first `steps` specs of some walk `to -> …` that stays on the cycle: a name for a
+    /// cycle too long to trace exactly.
+    pub fn walk(&self, ws: &Workspace, to: SpecKey, steps: usize) -> Vec<SpecKey> {
+        let mut out = vec![to];
+        let mut cur = to;
+        while out.len() < steps {
+            let next = ws.get(cur).and_then(|f| {
+                f.facts.deps().iter().find_map(|d| {
+                    ws.resolve_exact(&d.value)
+                        .map(|(w, _)| w)
+                        .filter(|&w| w != cur && self.same_cycle(w, to) && !out.contains(&w))
+                })
+            });
+            let Some(next) = next else { break };
+            out.push(next);
+            cur = next;
+        }
+        out
     }
 }
 

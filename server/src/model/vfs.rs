@@ -11,7 +11,19 @@ pub trait Fs: Send + Sync {
     fn exists(&self, path: &Path) -> bool;
     /// Entries of a directory: (path, is_dir). Symlinks are followed.
     fn list(&self, dir: &Path) -> io::Result<Vec<(PathBuf, bool)>>;
+    /// A directory's real identity, the same through every symlink that reaches it, so a
+    /// walk visits it once (a link loop ends). None where there are no links (memory).
+    fn dir_id(&self, _dir: &Path) -> Option<DirId> {
+        None
+    }
+    /// The path with every symlink resolved, to keep walks inside the workspace.
+    fn real_path(&self, path: &Path) -> Option<PathBuf> {
+        Some(path.to_path_buf())
+    }
 }
+
+/// Device and inode of a directory.
+pub type DirId = (u64, u64);
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct RealFs;
@@ -47,6 +59,15 @@ impl Fs for RealFs {
 
     fn exists(&self, path: &Path) -> bool {
         path.exists()
+    }
+
+    fn dir_id(&self, dir: &Path) -> Option<DirId> {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(dir).ok().map(|m| (m.dev(), m.ino()))
+    }
+
+    fn real_path(&self, path: &Path) -> Option<PathBuf> {
+        std::fs::canonicalize(path).ok()
     }
 
     fn list(&self, dir: &Path) -> io::Result<Vec<(PathBuf, bool)>> {

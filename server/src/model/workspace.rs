@@ -178,11 +178,16 @@ impl Workspace {
     }
 
     pub fn spec_paths_on_disk(&self) -> Vec<PathBuf> {
-        let mut out = Vec::new();
+        let mut walk = Walk {
+            fs: &*self.fs,
+            inside: self.fs.real_path(&self.root),
+            visited: HashSet::new(),
+            out: Vec::new(),
+        };
         let chant = self.chant_dir();
-        collect_md(&*self.fs, &chant.join("specs"), usize::MAX, &mut out);
-        collect_md(&*self.fs, &chant.join("archive"), 1, &mut out);
-        out
+        walk.collect_md(&chant.join("specs"), usize::MAX);
+        walk.collect_md(&chant.join("archive"), 1);
+        walk.out
     }
 
     /// Whether `path` is where a spec lives in this workspace.
@@ -230,7 +235,31 @@ impl Workspace {
             text
         };
         let rel = self.rel(&path);
-        Some(SpecFile::parse(path, rel, id, location, text, &self.config))
+        // A bug in the parser must cost one file an `internal-error`, not the whole load.
+        let parse = || {
+            SpecFile::parse(
+                path.clone(),
+                rel.clone(),
+                id.clone(),
+                location,
+                text,
+                &self.config,
+            )
+        };
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse)) {
+            Ok(file) => Some(file),
+            Err(panic) => {
+                let why = crate::diagnostics::internal_error_message(&*panic);
+                Some(SpecFile::parse(
+                    path,
+                    rel,
+                    id,
+                    location,
+                    Err(why),
+                    &self.config,
+                ))
+            }
+        }
     }
 
     /// Adds or replaces the spec at `path` with `text` (an open buffer or the disk).
@@ -674,15 +703,46 @@ fn read_config_files(fs: &dyn Fs, chant: &Path) -> (Option<String>, Option<Strin
     (read("config.md"), read("lsp.yaml"))
 }
 
-fn collect_md(fs: &dyn Fs, dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = fs.list(dir) else { return };
-    for (path, is_dir) in entries {
-        if is_dir {
-            if depth > 0 {
-                collect_md(fs, &path, depth - 1, out);
+/// A walk for spec files that visits each directory once by its real identity and does not
+/// follow links out of the workspace: a link loop under `specs/` would otherwise never end
+/// (or list every spec once per turn), and a link to `/` would index the disk.
+struct Walk<'a> {
+    fs: &'a dyn Fs,
+    /// The workspace root with links resolved; None if it cannot be resolved.
+    inside: Option<PathBuf>,
+    visited: HashSet<crate::model::vfs::DirId>,
+    out: Vec<PathBuf>,
+}
+
+impl Walk<'_> {
+    fn collect_md(&mut self, dir: &Path, depth: usize) {
+        if let Some(id) = self.fs.dir_id(dir) {
+            if !self.visited.insert(id) {
+                tracing::debug!("{} was already walked (a link loop?)", dir.display());
+                return;
             }
-        } else if path.extension().and_then(|e| e.to_str()) == Some("md") {
-            out.push(path);
+        }
+        if let (Some(inside), Some(real)) = (&self.inside, self.fs.real_path(dir)) {
+            if !real.starts_with(inside) {
+                tracing::warn!(
+                    "not following {} out of the workspace to {}",
+                    dir.display(),
+                    real.display()
+                );
+                return;
+            }
+        }
+        let Ok(entries) = self.fs.list(dir) else {
+            return;
+        };
+        for (path, is_dir) in entries {
+            if is_dir {
+                if depth > 0 {
+                    self.collect_md(&path, depth - 1);
+                }
+            } else if path.extension().and_then(|e| e.to_str()) == Some("md") {
+                self.out.push(path);
+            }
         }
     }
 }

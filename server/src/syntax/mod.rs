@@ -17,7 +17,16 @@ pub struct SpecSyntax {
     pub body: Body,
 }
 
+/// Debug builds only: a spec containing this line makes the parser panic, so the tests can
+/// show that a parser bug costs one file an `internal-error` and nothing more.
+#[cfg(debug_assertions)]
+pub const DEBUG_PANIC: &str = "<!-- chant-lsp debug: panic while parsing -->";
+
 pub fn parse(text: &str) -> SpecSyntax {
+    #[cfg(debug_assertions)]
+    if text.contains(DEBUG_PANIC) {
+        panic!("debug panic requested by the spec's text");
+    }
     let split = frontmatter::split(text);
     let body = body::parse(text, split.body_start);
     SpecSyntax { split, body }

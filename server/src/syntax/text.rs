@@ -114,21 +114,39 @@ impl LineIndex {
             .get(line as usize + 1)
             .map(|s| *s as usize)
             .unwrap_or(text.len());
-        let line_text = text[start..end].trim_end_matches(['\n', '\r']);
-        let mut remaining = col as usize;
-        for (i, ch) in line_text.char_indices() {
-            if remaining == 0 {
-                return start + i;
-            }
-            let w = char_width(ch, enc);
-            if w > remaining {
-                // A position inside a surrogate pair or a multi-byte char: snap forward.
-                return start + i + ch.len_utf8();
-            }
-            remaining -= w;
-        }
-        start + line_text.len()
+        let line_text = text.get(start..end).unwrap_or("");
+        start + column_in_line(line_text.chars(), col, enc).bytes
     }
+}
+
+/// Where a column falls in a line: how many chars and bytes of the line precede it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineColumn {
+    pub chars: usize,
+    pub bytes: usize,
+}
+
+/// The column rules of LSP positions, in one place for the line index and the document
+/// store (ropey): `col` counts `enc` units from the start of `line` (its chars, a line
+/// break ending it); a column past the end is the end of the line (the break excluded); a
+/// column inside a character (half a surrogate pair, a UTF-8 continuation byte) snaps
+/// forward past it.
+pub fn column_in_line(line: impl Iterator<Item = char>, col: u32, enc: Encoding) -> LineColumn {
+    let mut at = LineColumn { chars: 0, bytes: 0 };
+    let mut remaining = col as usize;
+    for ch in line {
+        if remaining == 0 || matches!(ch, '\n' | '\r') {
+            break;
+        }
+        let w = char_width(ch, enc);
+        at.chars += 1;
+        at.bytes += ch.len_utf8();
+        if w >= remaining {
+            break;
+        }
+        remaining -= w;
+    }
+    at
 }
 
 pub fn char_width(ch: char, enc: Encoding) -> usize {
@@ -205,6 +223,30 @@ mod tests {
         // Inside a surrogate pair snaps past the character.
         let t = "😀x";
         assert_eq!(LineIndex::new(t).offset(t, 0, 1, Encoding::Utf16), 4);
+    }
+
+    #[test]
+    fn columns_in_a_line() {
+        let at = |line: &str, col, enc| {
+            let c = column_in_line(line.chars(), col, enc);
+            (c.chars, c.bytes)
+        };
+        assert_eq!(at("a😀b\n", 1, Encoding::Utf16), (1, 1));
+        assert_eq!(
+            at("a😀b\n", 2, Encoding::Utf16),
+            (2, 5),
+            "inside the pair: forward"
+        );
+        assert_eq!(at("a😀b\n", 3, Encoding::Utf16), (2, 5));
+        assert_eq!(
+            at("a😀b\n", 99, Encoding::Utf16),
+            (3, 6),
+            "the break is not addressable"
+        );
+        assert_eq!(at("aéb", 2, Encoding::Utf8), (2, 3));
+        assert_eq!(at("aéb", 3, Encoding::Utf8), (2, 3));
+        assert_eq!(at("aéb\r\n", 9, Encoding::Utf32), (3, 4));
+        assert_eq!(at("", 5, Encoding::Utf16), (0, 0));
     }
 
     #[test]

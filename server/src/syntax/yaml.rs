@@ -119,6 +119,17 @@ enum Frame {
 /// Parses `src` (the frontmatter text, which starts at byte `base` of the file).
 /// Returns the root node (None for an empty document) and the first error, if any.
 pub fn parse(src: &str, base: usize) -> (Option<YamlNode>, Option<YamlError>) {
+    // saphyr stops quietly at a NUL (hiding what follows); chant's parser refuses the file.
+    if let Some((i, c)) = src.char_indices().find(|&(_, c)| refused_by_chant(c)) {
+        let error = YamlError {
+            range: TextRange::new(base + i, base + i + c.len_utf8()),
+            message: format!(
+                "invalid YAML: the control character `{}` is not allowed (chant's YAML parser refuses the file)",
+                c.escape_unicode()
+            ),
+        };
+        return (None, Some(error));
+    }
     let offsets = CharOffsets::new(src);
     let at = |i: usize| base + offsets.byte(i);
     let mut parser = Parser::new_from_str(src);
@@ -245,6 +256,15 @@ pub fn parse(src: &str, base: usize) -> (Option<YamlNode>, Option<YamlError>) {
     (root, None)
 }
 
+/// Characters libyaml (under chant's serde_yaml) refuses anywhere in a document: it accepts
+/// tab, LF, CR, printable ASCII, NEL (U+0085) and U+00A0 up, except U+FFFE and U+FFFF.
+fn refused_by_chant(c: char) -> bool {
+    let allowed = matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}')
+        || ('\u{a0}'..='\u{fffd}').contains(&c)
+        || c >= '\u{10000}';
+    !allowed
+}
+
 /// saphyr's messages are terse parser jargon; say what a person can act on.
 fn describe_scan_error(info: &str) -> String {
     let hint = if info.contains("mapping values are not allowed") {
@@ -349,6 +369,36 @@ mod tests {
         let (_, err) = parse(src, 10);
         let err = err.unwrap();
         assert!(err.range.start >= 10 + 11, "{err:?}");
+    }
+
+    #[test]
+    fn control_characters_are_refused_at_the_character() {
+        // A NUL used to end the document silently, hiding `status: bogus` after it.
+        let src = "\ntitle: a\u{0}b\nstatus: bogus\n";
+        let (root, err) = parse(src, 10);
+        let err = err.expect("a NUL is an error");
+        assert!(root.is_none());
+        assert_eq!(err.range, TextRange::new(10 + 9, 10 + 10));
+        assert!(err.message.contains("`\\u{0}`"), "{}", err.message);
+        for c in [
+            '\u{1}', '\u{1b}', '\u{7f}', '\u{80}', '\u{9f}', '\u{fffe}', '\u{ffff}',
+        ] {
+            let src = format!("a: x{c}\n");
+            let (_, err) = parse(&src, 0);
+            assert_eq!(
+                err.map(|e| e.range),
+                Some(TextRange::new(4, 4 + c.len_utf8())),
+                "{c:?}"
+            );
+        }
+        for ok in ["a: \tx\r\n", "a: x\u{85}y", "a: \u{a0}é\u{feff}😀"] {
+            assert!(
+                parse(ok, 0)
+                    .1
+                    .is_none_or(|e| !e.message.contains("control")),
+                "{ok:?}"
+            );
+        }
     }
 
     #[test]

@@ -706,7 +706,13 @@ impl LanguageServer for Backend {
         };
         guarded("textDocument/codeAction", || {
             let st = self.state();
-            super::actions::quick_fixes(&st, &path, &params.text_document.uri, params.range)
+            super::actions::quick_fixes(
+                &st,
+                &path,
+                &params.text_document.uri,
+                params.range,
+                &params.context.diagnostics,
+            )
         })
         .map(Some)
         .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)

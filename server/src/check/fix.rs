@@ -40,9 +40,12 @@ fn chosen(fixes: &[Fix], unsafe_fixes: bool) -> Option<&Fix> {
     }
 }
 
+/// A fix chosen for a spec: what the report says, and its edits.
+type Planned = (Applied, Vec<Edit>);
+
 /// Non-overlapping fixes for one spec's current text; overlapping ones wait for the next
 /// pass (after a re-check, on the new text).
-fn plan(ws: &Workspace, key: SpecKey, unsafe_fixes: bool) -> Vec<(Applied, Vec<Edit>)> {
+fn plan(ws: &Workspace, key: SpecKey, unsafe_fixes: bool) -> Vec<Planned> {
     let Some(file) = ws.get(key) else {
         return Vec::new();
     };
@@ -100,7 +103,7 @@ pub fn fix_all(ws: &mut Workspace, include_archive: bool, unsafe_fixes: bool) ->
             .map(|(k, f)| (k, f.rel.clone()))
             .collect();
         keys.sort_by(|a, b| a.1.cmp(&b.1));
-        let plans: Vec<(SpecKey, Vec<(Applied, Vec<Edit>)>)> = {
+        let plans: Vec<(SpecKey, Vec<Planned>)> = {
             let ws = &*ws;
             crate::par::flat_map(&keys, |(key, _)| {
                 let p = plan(ws, *key, unsafe_fixes);

@@ -110,14 +110,16 @@ pub fn fix_all(ws: &mut Workspace, include_archive: bool, unsafe_fixes: bool) ->
                 (!p.is_empty()).then_some((*key, p))
             })
         };
-        if plans.is_empty() {
-            break;
-        }
+        let mut progressed = false;
         for (key, fixes) in plans {
             let Some(file) = ws.get(key) else { continue };
             let (path, rel, before) = (file.path.clone(), file.rel.clone(), file.text.to_string());
             let edits: Vec<Edit> = fixes.iter().flat_map(|(_, e)| e.clone()).collect();
             let after = edit::apply(&before, &edits);
+            if after == before {
+                // A fix that changes nothing would be "applied" again on every pass.
+                continue;
+            }
             let applied = fixes.into_iter().map(|(a, _)| a);
             match changed.iter_mut().find(|c| c.path == path) {
                 Some(c) => {
@@ -133,6 +135,10 @@ pub fn fix_all(ws: &mut Workspace, include_archive: bool, unsafe_fixes: bool) ->
                 }),
             }
             ws.update(&path, Some(after));
+            progressed = true;
+        }
+        if !progressed {
+            break;
         }
     }
     changed.retain(|c| c.before != c.after);

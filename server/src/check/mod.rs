@@ -234,7 +234,9 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let style = style(opts.color, std::io::stdout().is_terminal());
     let mut writer = Writer::new(opts.format, style, out);
     let mut tally = Tally::default();
-    let written = report(&ws, opts.include_archive, &mut writer, &mut tally);
+    // Flushed before the summary, so a terminal shows the summary last.
+    let written =
+        report(&ws, opts.include_archive, &mut writer, &mut tally).and_then(|()| out.flush());
     if let Some(code) = write_failed(written, err) {
         return code;
     }

@@ -150,6 +150,8 @@ pub fn fix_all(ws: &mut Workspace, include_archive: bool, unsafe_fixes: bool) ->
 /// over the original (keeping its permissions). Refuses when the file on disk is no
 /// longer `expected`, so an edit made meanwhile is never lost.
 pub fn write_atomically(path: &Path, expected: &str, text: &str) -> io::Result<()> {
+    // A linked spec: replace the file the link points to, not the link.
+    let path = &std::fs::canonicalize(path)?;
     let on_disk = std::fs::read(path)?;
     if on_disk != expected.as_bytes() {
         return Err(io::Error::other(
@@ -289,5 +291,13 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&p).expect("read"), "new");
         let left: Vec<_> = std::fs::read_dir(dir.path()).expect("ls").collect();
         assert_eq!(left.len(), 1, "no temporary file left behind");
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.md");
+            std::os::unix::fs::symlink(&p, &link).expect("symlink");
+            write_atomically(&link, "new", "newer").expect("write");
+            assert!(std::fs::symlink_metadata(&link).expect("stat").is_symlink());
+            assert_eq!(std::fs::read_to_string(&p).expect("read"), "newer");
+        }
     }
 }

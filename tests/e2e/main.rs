@@ -4,6 +4,7 @@ mod archive;
 mod cli;
 mod diagnostic_data;
 mod fake_github;
+mod live;
 mod lsp;
 mod nav;
 mod pr;

@@ -115,6 +115,10 @@ impl Client {
             .as_object_mut()
             .and_then(|o| o.remove("__initializationOptions"))
             .unwrap_or(Value::Null);
+        let client_info = capabilities
+            .as_object_mut()
+            .and_then(|o| o.remove("__clientInfo"))
+            .unwrap_or(Value::Null);
         let folders: Vec<Value> = folders
             .iter()
             .map(|f| json!({"uri": uri(f), "name": "ws"}))
@@ -127,6 +131,7 @@ impl Client {
                 "workspaceFolders": if folders.is_empty() { Value::Null } else { Value::Array(folders) },
                 "capabilities": capabilities,
                 "initializationOptions": init_options,
+                "clientInfo": client_info,
             }),
         );
         c.notify("initialized", json!({}));
@@ -196,7 +201,11 @@ impl Client {
                     Some(answer) => answer(&msg["params"]),
                     None => Value::Null,
                 };
-                // A responder answers `{"__error": code}` to play a client that lacks the method.
+                // A responder answers `{"__error": code}` to play a client that lacks the
+                // method, `{"__never": true}` to play a person who never answers.
+                if result.get("__never").is_some() {
+                    return Some(msg);
+                }
                 match result.get("__error") {
                     Some(code) => self.write(&json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": "Method not found"}})),
                     None => self.write(&json!({"jsonrpc": "2.0", "id": id, "result": result})),
@@ -232,13 +241,38 @@ impl Client {
         }
     }
 
-    /// Runs a command and waits for the `window/showMessage` it ends with that satisfies
-    /// `pred`; returns that message's text.
+    /// Runs a command and waits until its flow has ended: the server answers
+    /// `executeCommand` at once and runs the flow as a task of its own, which logs
+    /// "<command> finished" when it is over.
     pub fn command(&mut self, command: &str, args: Value) -> Value {
+        let done = format!("{command} finished");
+        let before = self.finished(&done);
+        let result = self.request(
+            "workspace/executeCommand",
+            json!({"command": command, "arguments": args}),
+        );
+        let deadline = Instant::now() + TIMEOUT;
+        while self.finished(&done) == before {
+            if self.recv(deadline).is_none() {
+                panic!("{command} never finished; messages: {:#?}", self.messages());
+            }
+        }
+        result
+    }
+
+    /// Runs a command without waiting for its flow (a dialog may be waiting).
+    pub fn command_started(&mut self, command: &str, args: Value) -> Value {
         self.request(
             "workspace/executeCommand",
             json!({"command": command, "arguments": args}),
         )
+    }
+
+    fn finished(&self, done: &str) -> usize {
+        self.seen
+            .iter()
+            .filter(|m| m["method"] == "window/logMessage" && m["params"]["message"] == done)
+            .count()
     }
 
     /// Messages shown to the person so far (`window/showMessage`).

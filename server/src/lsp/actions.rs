@@ -17,6 +17,7 @@ use super::state::State;
 /// diagnostics recomputed.
 pub fn quick_fixes(
     st: &State,
+    pending: &HashMap<String, super::commands::Pending>,
     path: &Path,
     uri: &lsp::Uri,
     range: lsp::Range,
@@ -51,7 +52,7 @@ pub fn quick_fixes(
             vec![serde_json::Value::String(uri.to_string())],
         ));
     }
-    let mut pending: Vec<_> = st.pending.iter().filter(|(_, p)| p.spec == path).collect();
+    let mut pending: Vec<_> = pending.iter().filter(|(_, p)| p.spec == path).collect();
     pending.sort_by_key(|(_, p)| p.created);
     for (nonce, p) in pending {
         for (title, draft) in p.titles() {

@@ -83,6 +83,13 @@ impl Pending {
     }
 }
 
+/// A command to run, as read from `workspace/executeCommand`.
+pub(super) enum Call {
+    Confirm { nonce: String, draft: Option<bool> },
+    Run { cmd: Command, path: PathBuf },
+    Nothing,
+}
+
 enum Answer {
     Chose(String),
     Declined,
@@ -94,13 +101,6 @@ fn arg_str(args: &[Value], i: usize) -> Option<String> {
     args.get(i).and_then(Value::as_str).map(str::to_string)
 }
 
-/// Whether the editor holds changes to `p` that are not on disk.
-fn unsaved(st: &super::state::State, p: &Path) -> bool {
-    st.open
-        .get(p)
-        .is_some_and(|d| std::fs::read_to_string(p).map_or(true, |disk| disk != d.text()))
-}
-
 fn http_timeout() -> Duration {
     let secs = std::env::var("CHANT_LSP_GITHUB_TIMEOUT_SECS")
         .ok()
@@ -110,35 +110,42 @@ fn http_timeout() -> Duration {
 }
 
 impl Backend {
-    pub(super) async fn run_command(&self, name: &str, args: Vec<Value>) -> Result<Option<Value>> {
-        // Debug builds only: lets the tests prove a panicking handler does not end the session.
-        #[cfg(debug_assertions)]
-        if name == "chant-lsp.debug.panic" {
-            panic!("deliberate panic (debug builds only)");
-        }
-        let uri = arg_str(&args, 0).and_then(|u| u.parse::<lsp::Uri>().ok());
+    /// Reads a command's name and arguments; an unknown one is refused at once.
+    pub(super) fn call(name: &str, args: &[Value]) -> Result<Call> {
         if name == "chant-lsp.confirm" {
-            let nonce = arg_str(&args, 0).unwrap_or_default();
-            let draft = args.get(1).and_then(Value::as_bool);
-            self.confirm(&nonce, draft).await;
-            return Ok(None);
+            return Ok(Call::Confirm {
+                nonce: arg_str(args, 0).unwrap_or_default(),
+                draft: args.get(1).and_then(Value::as_bool),
+            });
         }
+        let uri = arg_str(args, 0).and_then(|u| u.parse::<lsp::Uri>().ok());
         let (Some(cmd), Some(uri)) = (Command::from_name(name), uri) else {
             return Err(super::server::request_failed(&format!(
                 "unknown command or arguments: {name}"
             )));
         };
-        let Some(path) = convert::path(&uri) else {
-            return Ok(None);
-        };
-        match cmd {
-            Command::Archive => self.archive(&path, false).await,
-            Command::ArchiveAnyway => self.archive(&path, true).await,
-            Command::ArchiveInvestigation => self.archive_investigation(&path).await,
-            Command::DraftPr => self.draft_pr(&path).await,
-            Command::SubmitPr => self.submit_pr(&path).await,
+        Ok(match convert::path(&uri) {
+            Some(path) => Call::Run { cmd, path },
+            None => Call::Nothing,
+        })
+    }
+
+    /// Runs a flow to its end. It runs as a task of its own, so a dialog waiting for the
+    /// person holds none of the server's request slots.
+    pub(super) async fn run_call(&self, call: Call) {
+        // Everything the client sent before the command is in the model.
+        self.settled().await;
+        match call {
+            Call::Confirm { nonce, draft } => self.confirm(&nonce, draft).await,
+            Call::Run { cmd, path } => match cmd {
+                Command::Archive => self.archive(&path, false).await,
+                Command::ArchiveAnyway => self.archive(&path, true).await,
+                Command::ArchiveInvestigation => self.archive_investigation(&path).await,
+                Command::DraftPr => self.draft_pr(&path).await,
+                Command::SubmitPr => self.submit_pr(&path).await,
+            },
+            Call::Nothing => {}
         }
-        Ok(None)
     }
 
     async fn say(&self, typ: lsp::MessageType, message: impl Into<String>) {
@@ -168,7 +175,7 @@ impl Backend {
 
     /// The text of a spec as the person sees it (the open buffer, else the disk).
     fn current_text(&self, path: &Path) -> Option<String> {
-        let st = self.state();
+        let st = self.current();
         if let Some(d) = st.open.get(path) {
             return Some(d.text());
         }
@@ -183,14 +190,14 @@ impl Backend {
     /// Edits a spec: through the editor when the spec is open there (so its buffer and
     /// undo history stay right), else on disk, replacing the file atomically.
     async fn edit_spec(&self, path: &Path, edits: Vec<Edit>) -> std::result::Result<(), String> {
-        let open_version = self.state().open.get(path).map(|d| d.version);
+        let open_version = self.current().open.get(path).map(|d| d.version);
         match open_version {
             Some(version) => {
                 if !lock(&self.init).apply_edit {
                     return Err("the spec is open and this editor does not accept edits from the server; close it and try again".into());
                 }
                 let (uri, lsp_edits) = {
-                    let st = self.state();
+                    let st = self.current();
                     let doc = st.open.get(path).ok_or("the spec was closed")?;
                     let text = doc.text();
                     let lines = crate::syntax::LineIndex::new(&text);
@@ -239,8 +246,7 @@ impl Backend {
                         let _ = std::fs::remove_file(&tmp);
                         format!("cannot write {}: {e}", path.display())
                     })?;
-                let out = self.state().update_from_disk(&[path.to_path_buf()]);
-                self.send(out);
+                self.refresh(vec![path.to_path_buf()]).await;
                 Ok(())
             }
         }
@@ -255,11 +261,11 @@ impl Backend {
         path: &Path,
         anyway: bool,
     ) -> Option<std::result::Result<(PathBuf, Vec<Move>), String>> {
-        let st = self.state();
+        let st = self.current();
         let i = st.root_index(path)?;
         let ws = &st.roots[i];
         let key = ws.key_of(path)?;
-        Some(archive::plan(ws, key, anyway, &|p| unsaved(&st, p)).map(|m| (ws.root.clone(), m)))
+        Some(archive::plan(ws, key, anyway, &|p| st.unsaved(p)).map(|m| (ws.root.clone(), m)))
     }
 
     async fn archive(&self, path: &Path, anyway: bool) {
@@ -331,12 +337,12 @@ impl Backend {
                         ),
                     )
                     .await;
-                    self.refresh(moves);
+                    self.refresh_moved(moves).await;
                     return;
                 }
                 _ if !moved => {
                     self.say(lsp::MessageType::ERROR, "Not archived: the editor reported the move but the files are not where they should be; nothing was staged.").await;
-                    self.refresh(moves);
+                    self.refresh_moved(moves).await;
                     return;
                 }
                 _ => already_moved = true,
@@ -348,7 +354,7 @@ impl Backend {
             archive::execute(&root, &moves_owned, already_moved)
         })
         .await;
-        self.refresh(moves);
+        self.refresh_moved(moves).await;
         let Ok(outcome) = outcome else {
             self.say(
                 lsp::MessageType::ERROR,
@@ -392,18 +398,17 @@ impl Backend {
         }
     }
 
-    fn refresh(&self, moves: &[Move]) {
+    async fn refresh_moved(&self, moves: &[Move]) {
         let paths: Vec<PathBuf> = moves
             .iter()
             .flat_map(|m| [m.from.clone(), m.to.clone()])
             .collect();
-        let out = self.state().update_from_disk(&paths);
-        self.send(out);
+        self.refresh(paths).await;
     }
 
     async fn archive_investigation(&self, path: &Path) {
         let found = {
-            let st = self.state();
+            let st = self.current();
             st.root_index(path).and_then(|i| {
                 let ws = &st.roots[i];
                 let key = ws.key_of(path)?;
@@ -526,7 +531,7 @@ impl Backend {
 
     async fn draft_pr(&self, path: &Path) {
         let drafted = {
-            let st = self.state();
+            let st = self.current();
             (|| -> std::result::Result<(Edit, String), String> {
                 let i = st
                     .root_index(path)
@@ -588,7 +593,7 @@ impl Backend {
             }
         };
         let target = {
-            let st = self.state();
+            let st = self.current();
             let i = st
                 .root_index(path)
                 .ok_or("this file is not a spec of a loaded workspace")?;
@@ -751,13 +756,13 @@ impl Backend {
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_nanos()))
         );
-        self.state().pending.insert(nonce, pending);
+        lock(&self.pending).insert(nonce, pending);
         let first = titles.first().map(|t| t.0.clone()).unwrap_or_default();
         self.say(lsp::MessageType::WARNING, format!("This editor cannot show a confirmation dialog. To go ahead, run the code action \"{first}\" (or its draft variant) on the spec; nothing happens otherwise.")).await;
     }
 
     async fn confirm(&self, nonce: &str, draft: Option<bool>) {
-        let pending = self.state().pending.remove(nonce);
+        let pending = lock(&self.pending).remove(nonce);
         let Some(p) = pending.filter(|p| p.created.elapsed() < CONFIRM_WAIT) else {
             self.say(
                 lsp::MessageType::ERROR,
@@ -769,7 +774,7 @@ impl Backend {
         match p.what {
             PendingAction::Submit(pr) => {
                 let host = {
-                    let st = self.state();
+                    let st = self.current();
                     st.root_index(&p.spec)
                         .and_then(|i| git::open(&st.roots[i].root))
                         .and_then(|r| {

@@ -29,12 +29,71 @@ pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {
     }
 }
 
-pub fn uri(path: &Path) -> Option<lsp::Uri> {
-    lsp::Uri::from_file_path(path)
+/// Workspace folders the client named through a symlink: (real path, the client's path).
+/// URIs going back to the client use the client's spelling, so it sees one file as one.
+static ALIASES: std::sync::RwLock<Vec<(PathBuf, PathBuf)>> = std::sync::RwLock::new(Vec::new());
+
+/// Remembers how the client spells a folder whose real path differs.
+pub fn alias_folder(given: &Path) {
+    let Some(real) = normalize(given) else { return };
+    if real != given {
+        let mut a = ALIASES.write().unwrap_or_else(|p| p.into_inner());
+        if !a.iter().any(|(r, _)| *r == real) {
+            a.push((real, given.to_path_buf()));
+        }
+    }
 }
 
+pub fn uri(path: &Path) -> Option<lsp::Uri> {
+    let aliases = ALIASES.read().unwrap_or_else(|p| p.into_inner());
+    let spelled = aliases
+        .iter()
+        .find_map(|(real, given)| path.strip_prefix(real).ok().map(|rest| given.join(rest)));
+    lsp::Uri::from_file_path(spelled.as_deref().unwrap_or(path))
+}
+
+/// The one path of the file a URI names: `..` and `.` resolved, symlinks followed where
+/// the file (or its folder) exists, so one file is one spec however it is reached.
 pub fn path(uri: &lsp::Uri) -> Option<PathBuf> {
-    uri.to_file_path().map(|p| p.into_owned())
+    let p = uri.to_file_path()?;
+    normalize(&p)
+}
+
+/// A folder as the client spells it (`..` and `.` resolved, symlinks kept).
+pub fn given_path(uri: &lsp::Uri) -> Option<PathBuf> {
+    let p = uri.to_file_path()?;
+    let p = lexical(&p);
+    p.is_absolute().then_some(p)
+}
+
+fn lexical(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+fn normalize(p: &Path) -> Option<PathBuf> {
+    let out = lexical(p);
+    if !out.is_absolute() {
+        return None;
+    }
+    if let Ok(real) = std::fs::canonicalize(&out) {
+        return Some(real);
+    }
+    // A file that does not exist (yet, or any more): its folder's real path.
+    match (out.parent().map(std::fs::canonicalize), out.file_name()) {
+        (Some(Ok(dir)), Some(name)) => Some(dir.join(name)),
+        _ => Some(out),
+    }
 }
 
 /// What a published diagnostic carries in `data`: its quick fixes, so a code action can

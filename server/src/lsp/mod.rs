@@ -7,6 +7,7 @@ pub mod document;
 mod features;
 mod server;
 mod state;
+mod watch;
 
 use tower_lsp_server::{LspService, Server};
 

@@ -1,28 +1,35 @@
 //! The protocol layer: translates LSP messages into model updates and feature calls,
 //! and their results back. Holds no logic of its own.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{self as lsp, notification, request};
 use tower_lsp_server::{Client, LanguageServer};
 
-use crate::model::vfs::Fs;
-use crate::model::workspace::find_roots;
 use crate::syntax::Encoding;
 
 use super::convert;
-use super::document::{Change, Document};
 use super::features;
-use super::state::{Publish, State};
+use super::state::{Event, Poster, Publish, State};
+use super::watch::OwnWatcher;
 
+/// The protocol side: every handler either posts an event to the model's writer
+/// (notifications, in the client's order) or answers from a snapshot (requests). Cheap
+/// to clone, so flows can run as tasks of their own.
+#[derive(Clone)]
 pub struct Backend {
     pub(super) client: Client,
-    pub(super) state: Arc<Mutex<State>>,
-    publisher: mpsc::UnboundedSender<Publish>,
-    pub(super) init: Mutex<InitInfo>,
+    poster: Poster,
+    snapshots: watch::Receiver<Arc<State>>,
+    pub(super) init: Arc<Mutex<InitInfo>>,
+    /// Confirmations waiting as code actions, by nonce.
+    pub(super) pending: Arc<Mutex<HashMap<String, super::commands::Pending>>>,
+    watcher: Arc<OwnWatcher>,
 }
 
 #[derive(Default, Clone)]
@@ -34,7 +41,12 @@ pub(super) struct InitInfo {
     pub(super) rename_files: bool,
     /// The client accepts `workspace/applyEdit`.
     pub(super) apply_edit: bool,
+    client_name: String,
 }
+
+/// How long a request waits for the events sent before it, and for its workspace's
+/// first index; past that it is answered from what there is.
+const WAIT: Duration = Duration::from_secs(30);
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
@@ -45,17 +57,52 @@ impl Backend {
                 c.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
             }
         });
+        let watcher = Arc::new(OwnWatcher::default());
+        let w = watcher.clone();
+        let (poster, snapshots) =
+            super::state::start(tx, Box::new(move |ws, poster| w.watch(ws, poster)));
         Backend {
             client,
-            state: Arc::new(Mutex::new(State::default())),
-            publisher: tx,
-            init: Mutex::new(InitInfo::default()),
+            poster,
+            snapshots,
+            init: Arc::new(Mutex::new(InitInfo::default())),
+            pending: Arc::new(Mutex::new(HashMap::new())),
+            watcher,
         }
     }
 
-    /// A handler that panicked while holding the lock must not take the server down.
-    pub(super) fn state(&self) -> MutexGuard<'_, State> {
-        lock(&self.state)
+    pub(super) fn post(&self, event: Event) {
+        self.poster.post(event);
+    }
+
+    /// The newest snapshot, whatever is still on its way to the writer.
+    pub(super) fn current(&self) -> Arc<State> {
+        self.snapshots.borrow().clone()
+    }
+
+    /// A snapshot that includes every event sent so far (a request must see the edits
+    /// the client sent before it); never waits for diagnostics or whole-workspace work.
+    pub(super) async fn snapshot(&self) -> Arc<State> {
+        let target = self.poster.sent();
+        let mut rx = self.snapshots.clone();
+        let got = match tokio::time::timeout(WAIT, rx.wait_for(|s| s.seq >= target)).await {
+            Ok(Ok(s)) => Some(s.clone()),
+            _ => None,
+        };
+        got.unwrap_or_else(|| self.current())
+    }
+
+    /// Waits until the writer has applied and published everything sent so far.
+    pub(super) async fn settled(&self) {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.post(Event::Barrier(tx));
+        let _ = tokio::time::timeout(WAIT, rx).await;
+    }
+
+    /// Re-reads files a flow changed on disk, and waits until the model has them.
+    pub(super) async fn refresh(&self, paths: Vec<PathBuf>) {
+        self.post(Event::Disk(paths));
+        self.settled().await;
     }
 
     /// Answers a request about a position in a spec; `None` when the file is not one.
@@ -68,36 +115,59 @@ impl Backend {
         pos: lsp::Position,
         f: impl FnOnce(features::At) -> Option<T>,
     ) -> Result<Option<T>> {
-        self.indexed(uri).await;
-        guarded(what, || {
-            let st = self.state();
-            features::locate(&st, uri, pos).and_then(f)
-        })
-        .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)
+        let st = self.indexed(uri).await;
+        guarded(what, || features::locate(&st, uri, pos).and_then(f))
+            .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)
     }
 
-    /// Waits (boundedly) until the workspace holding `uri` has been indexed.
-    pub(super) async fn indexed(&self, uri: &lsp::Uri) {
-        let Some(path) = convert::path(uri) else {
+    /// Shows the first indexing as work-done progress. Runs on its own: indexing does not
+    /// wait for the client to accept the progress token.
+    async fn report_indexing(&self) {
+        let started = self.snapshot().await;
+        let token = lsp::NumberOrString::String("chant-lsp/index".into());
+        let created = self
+            .client
+            .send_request::<request::WorkDoneProgressCreate>(lsp::WorkDoneProgressCreateParams {
+                token: token.clone(),
+            })
+            .await
+            .is_ok();
+        if !created {
             return;
-        };
-        for _ in 0..3000 {
-            if !self
-                .state()
-                .indexing
-                .iter()
-                .any(|root| path.starts_with(root))
-            {
-                return;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
+        let progress = self
+            .client
+            .progress(token, "Indexing chant specs")
+            .with_percentage(0)
+            .begin()
+            .await;
+        let mut rx = self.snapshots.clone();
+        let done = rx.wait_for(|s| s.seq >= started.seq && s.indexing.is_empty());
+        let specs = match tokio::time::timeout(Duration::from_secs(600), done).await {
+            Ok(Ok(s)) => s.roots.iter().map(|ws| ws.len()).sum::<usize>(),
+            _ => 0,
+        };
+        progress
+            .finish_with_message(format!("{} indexed", crate::plural(specs, "chant spec")))
+            .await;
     }
 
-    pub(super) fn send(&self, publishes: Vec<Publish>) {
-        for p in publishes {
-            let _ = self.publisher.send(p);
+    /// A snapshot in which the workspace holding `uri` is indexed (bounded wait).
+    pub(super) async fn indexed(&self, uri: &lsp::Uri) -> Arc<State> {
+        let st = self.snapshot().await;
+        let Some(path) = convert::path(uri) else {
+            return st;
+        };
+        let loading = |s: &State| s.indexing.iter().any(|root| path.starts_with(root));
+        if !loading(&st) {
+            return st;
         }
+        let mut rx = self.snapshots.clone();
+        let got = match tokio::time::timeout(WAIT, rx.wait_for(|s| !loading(s))).await {
+            Ok(Ok(s)) => Some(s.clone()),
+            _ => None,
+        };
+        got.unwrap_or_else(|| self.current())
     }
 }
 
@@ -160,10 +230,10 @@ fn workspace_folders(params: &lsp::InitializeParams) -> Vec<PathBuf> {
     if let Some(folders) = &params.workspace_folders {
         return folders
             .iter()
-            .filter_map(|f| convert::path(&f.uri))
+            .filter_map(|f| convert::given_path(&f.uri))
             .collect();
     }
-    if let Some(p) = params.root_uri.as_ref().and_then(convert::path) {
+    if let Some(p) = params.root_uri.as_ref().and_then(convert::given_path) {
         return vec![p];
     }
     params.root_path.iter().map(PathBuf::from).collect()
@@ -172,22 +242,19 @@ fn workspace_folders(params: &lsp::InitializeParams) -> Vec<PathBuf> {
 impl LanguageServer for Backend {
     async fn initialize(&self, params: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
         let encoding = negotiate_encoding(&params);
-        {
-            let mut st = self.state();
-            st.encoding = encoding;
-            // Editors pass the person's disabled codes (VS Code's chant.diagnostics.disable).
-            st.disabled = params
-                .initialization_options
-                .as_ref()
-                .and_then(|o| o.get("disable"))
-                .and_then(|d| d.as_array())
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default();
-        }
+        // Editors pass the person's disabled codes (VS Code's chant.diagnostics.disable).
+        let disabled = params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("disable"))
+            .and_then(|d| d.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.post(Event::Settings { encoding, disabled });
         let caps = &params.capabilities;
         *lock(&self.init) = InitInfo {
             folders: workspace_folders(&params),
@@ -217,6 +284,11 @@ impl LanguageServer for Backend {
                             .as_ref()
                             .is_some_and(|ops| ops.contains(&lsp::ResourceOperationKind::Rename))
                 }),
+            client_name: params
+                .client_info
+                .as_ref()
+                .map(|c| c.name.to_lowercase())
+                .unwrap_or_default(),
         };
         let rename_files = lock(&self.init).rename_files;
         Ok(lsp::InitializeResult {
@@ -302,71 +374,22 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: lsp::InitializedParams) {
         let info = lock(&self.init).clone();
-        let client = self.client.clone();
-        let state = self.state.clone();
-        let publisher = self.publisher.clone();
-        let mut roots: Vec<PathBuf> = info.folders.iter().flat_map(|f| find_roots(f)).collect();
-        roots.sort();
-        roots.dedup();
-        {
-            let mut st = lock(&state);
-            st.indexing.extend(roots.iter().cloned());
+        // Helix registers for watched files but reports only the files it saved itself.
+        let client_watches = info.dynamic_watch && info.client_name != "helix";
+        if !client_watches {
+            self.watcher.enable();
         }
-        // Indexing runs after `initialize` has answered, off the request path.
-        tokio::spawn(async move {
-            if info.dynamic_watch {
-                register_watchers(&client).await;
-            }
-            let token = lsp::NumberOrString::String("chant-lsp/index".into());
-            let progress = if info.progress {
-                let created = client
-                    .send_request::<request::WorkDoneProgressCreate>(
-                        lsp::WorkDoneProgressCreateParams {
-                            token: token.clone(),
-                        },
-                    )
-                    .await
-                    .is_ok();
-                if created {
-                    Some(
-                        client
-                            .progress(token, "Indexing chant specs")
-                            .with_percentage(0)
-                            .begin()
-                            .await,
-                    )
-                } else {
-                    None
-                }
-            } else {
-                None
-            };
-            let total = roots.len().max(1);
-            for (n, root) in roots.into_iter().enumerate() {
-                let fs: Arc<dyn Fs> = lock(&state).fs.clone();
-                let shown = root.display().to_string();
-                let ws =
-                    tokio::task::spawn_blocking(move || crate::actions::load_workspace(root, fs))
-                        .await;
-                let Ok(ws) = ws else { continue };
-                let count = ws.len();
-                let publishes =
-                    guarded("indexing", || lock(&state).install(ws)).unwrap_or_default();
-                for p in publishes {
-                    let _ = publisher.send(p);
-                }
-                if let Some(p) = &progress {
-                    p.report_with_message(
-                        format!("{shown}: {count} specs"),
-                        (((n + 1) * 100) / total) as u32,
-                    )
-                    .await;
-                }
-            }
-            if let Some(p) = progress {
-                p.finish_with_message("chant specs indexed").await;
-            }
-        });
+        // Indexing starts now; the client's answers to our own requests (registration,
+        // progress) are awaited on the side and never hold it up.
+        self.post(Event::AddFolders(info.folders.clone()));
+        if client_watches {
+            let client = self.client.clone();
+            tokio::spawn(async move { register_watchers(&client).await });
+        }
+        if info.progress {
+            let this = self.clone();
+            tokio::spawn(async move { this.report_indexing().await });
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -380,110 +403,53 @@ impl LanguageServer for Backend {
         if !in_chant_tree(&path) {
             return; // not a chant file: other markdown is left to other servers
         }
-        let out = guarded("textDocument/didOpen", || {
-            let mut st = self.state();
-            let mut out = st.ensure_root_for(&path);
-            if !st.is_chant_file(&path) && st.root_index(&path).is_some() {
-                return out;
-            }
-            let doc = Document::new(&params.text_document.text, params.text_document.version);
-            st.open.insert(path.clone(), doc);
-            out.extend(st.update(&path, Some(params.text_document.text)));
-            out
+        self.post(Event::Open {
+            path,
+            text: params.text_document.text,
+            version: params.text_document.version,
         });
-        self.send(out.unwrap_or_default());
     }
 
     async fn did_change(&self, params: lsp::DidChangeTextDocumentParams) {
         let Some(path) = convert::path(&params.text_document.uri) else {
             return;
         };
-        let mut st = self.state();
-        let enc = st.encoding;
-        let Some(doc) = st.open.get_mut(&path) else {
-            return;
-        };
-        for c in &params.content_changes {
-            let range = c.range.map(|r| {
-                (
-                    (r.start.line, r.start.character),
-                    (r.end.line, r.end.character),
-                )
-            });
-            doc.apply(
-                &Change {
-                    range,
-                    text: &c.text,
-                },
-                enc,
-            );
-        }
-        doc.version = params.text_document.version;
-        let text = doc.text();
-        let out = st.update(&path, Some(text));
-        drop(st);
-        self.send(out);
+        self.post(Event::Change {
+            path,
+            version: params.text_document.version,
+            changes: params.content_changes,
+        });
     }
 
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
         let Some(path) = convert::path(&params.text_document.uri) else {
             return;
         };
-        let out = guarded("textDocument/didClose", || {
-            let mut st = self.state();
-            if st.open.remove(&path).is_none() {
-                return Vec::new();
-            }
-            // The disk's text is the truth again.
-            st.update(&path, None)
-        });
-        self.send(out.unwrap_or_default());
+        self.post(Event::Close { path });
     }
 
     async fn did_change_watched_files(&self, params: lsp::DidChangeWatchedFilesParams) {
-        let mut st = self.state();
-        let mut paths = Vec::new();
-        for change in params.changes {
-            let Some(path) = convert::path(&change.uri) else {
-                continue;
-            };
-            paths.extend(changed_paths(&st, &path));
-        }
-        let out = st.update_from_disk(&paths);
-        drop(st);
-        self.send(out);
+        let paths: Vec<PathBuf> = params
+            .changes
+            .iter()
+            .filter_map(|c| convert::path(&c.uri))
+            .collect();
+        self.post(Event::Disk(paths));
     }
 
     async fn did_change_workspace_folders(&self, params: lsp::DidChangeWorkspaceFoldersParams) {
-        let fs = self.state().fs.clone();
-        for removed in &params.event.removed {
-            for root in convert::path(&removed.uri)
-                .map(|p| find_roots(&p))
-                .unwrap_or_default()
-            {
-                let out = self.state().remove_root(&root);
-                self.send(out);
-            }
+        let folders = |list: &[lsp::WorkspaceFolder]| -> Vec<PathBuf> {
+            list.iter()
+                .filter_map(|f| convert::given_path(&f.uri))
+                .collect()
+        };
+        let removed = folders(&params.event.removed);
+        for root in &removed {
+            self.watcher
+                .unwatch_root(&std::fs::canonicalize(root).unwrap_or_else(|_| root.clone()));
         }
-        for added in &params.event.added {
-            for root in convert::path(&added.uri)
-                .map(|p| find_roots(&p))
-                .unwrap_or_default()
-            {
-                if self.state().has_root(&root) {
-                    continue;
-                }
-                let fs = fs.clone();
-                let Ok(ws) =
-                    tokio::task::spawn_blocking(move || crate::actions::load_workspace(root, fs))
-                        .await
-                else {
-                    continue;
-                };
-                let out = self.state().install(ws);
-                self.send(out);
-            }
-        }
+        self.post(Event::RemoveFolders(removed));
+        self.post(Event::AddFolders(folders(&params.event.added)));
     }
 
     async fn hover(&self, p: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
@@ -554,8 +520,9 @@ impl LanguageServer for Backend {
         &self,
         p: lsp::WorkspaceSymbolParams,
     ) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+        let st = self.snapshot().await;
         guarded("workspace/symbol", || {
-            Some(features::workspace_symbols(&self.state(), &p.query))
+            Some(features::workspace_symbols(&st, &p.query))
         })
         .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)
     }
@@ -626,9 +593,8 @@ impl LanguageServer for Backend {
                 "renaming a spec renames its file, and this editor cannot apply file renames",
             ));
         }
-        self.indexed(&tdp.text_document.uri).await;
+        let st = self.indexed(&tdp.text_document.uri).await;
         let outcome = guarded("textDocument/rename", || {
-            let st = self.state();
             let at = features::locate(&st, &tdp.text_document.uri, tdp.position)?;
             let id = crate::ide::navigation::subject(at.ws, at.key, at.offset)?;
             Some(
@@ -648,8 +614,8 @@ impl LanguageServer for Backend {
         &self,
         p: lsp::RenameFilesParams,
     ) -> Result<Option<lsp::WorkspaceEdit>> {
+        let st = self.snapshot().await;
         guarded("workspace/willRenameFiles", || {
-            let st = self.state();
             let mut merged = crate::ide::rename::RenamePlan::default();
             let mut ws_index = None;
             for f in &p.files {
@@ -681,33 +647,53 @@ impl LanguageServer for Backend {
         &self,
         p: lsp::ExecuteCommandParams,
     ) -> Result<Option<serde_json::Value>> {
-        // The flows await the client (dialogs, edits); a panic anywhere inside is caught
-        // here and answered as an error, and the server keeps serving.
-        use futures::FutureExt;
-        match std::panic::AssertUnwindSafe(self.run_command(&p.command, p.arguments))
-            .catch_unwind()
-            .await
-        {
-            Ok(result) => result,
-            Err(_) => {
-                eprintln!("chant-lsp: internal error while running {}", p.command);
-                Err(tower_lsp_server::jsonrpc::Error::internal_error())
-            }
+        // Debug builds only: lets the tests prove a panicking handler does not end the session.
+        #[cfg(debug_assertions)]
+        if p.command == "chant-lsp.debug.panic" {
+            return guarded("chant-lsp.debug.panic", || {
+                panic!("deliberate panic (debug builds only)")
+            })
+            .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error);
         }
+        let call = Backend::call(&p.command, &p.arguments)?;
+        // The flow goes on after this answer: dialogs wait for the person without
+        // holding a request slot. A panic inside is caught and reported.
+        let this = self.clone();
+        let name = p.command;
+        tokio::spawn(async move {
+            use futures::FutureExt;
+            let ran = std::panic::AssertUnwindSafe(this.run_call(call))
+                .catch_unwind()
+                .await;
+            if ran.is_err() {
+                eprintln!("chant-lsp: internal error while running {name}");
+                this.client
+                    .show_message(
+                        lsp::MessageType::ERROR,
+                        format!("chant-lsp: {name} failed with an internal error; nothing more was changed"),
+                    )
+                    .await;
+            }
+            this.client
+                .log_message(lsp::MessageType::LOG, format!("{name} finished"))
+                .await;
+        });
+        Ok(None)
     }
 
     async fn code_action(
         &self,
         params: lsp::CodeActionParams,
     ) -> Result<Option<lsp::CodeActionResponse>> {
-        self.indexed(&params.text_document.uri).await;
+        let st = self.indexed(&params.text_document.uri).await;
         let Some(path) = convert::path(&params.text_document.uri) else {
             return Ok(None);
         };
+        let pending = lock(&self.pending).clone();
         guarded("textDocument/codeAction", || {
-            let st = self.state();
             super::actions::quick_fixes(
                 &st,
+                &pending,
                 &path,
                 &params.text_document.uri,
                 params.range,
@@ -717,36 +703,6 @@ impl LanguageServer for Backend {
         .map(Some)
         .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)
     }
-}
-
-/// The files to re-read after `path` changed on disk; a directory stands for the specs
-/// in it. Open buffers win over the disk.
-fn changed_paths(st: &State, path: &Path) -> Vec<PathBuf> {
-    if st.open.contains_key(path) {
-        return Vec::new();
-    }
-    if path.extension().is_some() && !path.is_dir() {
-        return vec![path.to_path_buf()];
-    }
-    // A directory came or went (an archive date folder, `mv specs/x ...`).
-    let Some(i) = st.root_index(path) else {
-        return Vec::new();
-    };
-    let ws = &st.roots[i];
-    let mut paths: Vec<PathBuf> = ws
-        .specs()
-        .map(|(_, f)| f.path.clone())
-        .filter(|p| p.starts_with(path))
-        .collect();
-    paths.extend(
-        ws.spec_paths_on_disk()
-            .into_iter()
-            .filter(|p| p.starts_with(path)),
-    );
-    paths.sort();
-    paths.dedup();
-    paths.retain(|p| !st.open.contains_key(p));
-    paths
 }
 
 async fn register_watchers(client: &Client) {

@@ -1,22 +1,31 @@
-//! The server's mutable state: loaded workspaces, open buffers, what was last published.
-//! One writer at a time (a mutex held only for the apply-and-compute step); publishing
-//! goes through an ordered channel so a later result never overtakes an earlier one.
+//! The model as requests see it ([`State`], an immutable snapshot) and the one writer
+//! that changes it ([`Writer`]).
+//!
+//! Every notification becomes an [`Event`] sent, in the client's order, to the writer's
+//! thread. The writer applies it to its own copy, hands requests a new snapshot at once,
+//! then computes and publishes diagnostics; work that touches a whole workspace (loading
+//! a root, a configuration change) runs on another thread from a snapshot, is coalesced
+//! while the person types, and is dropped when newer input supersedes it. A request
+//! waits only until the events sent before it are applied, never behind a recheck.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc as std_mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use tokio::sync::{mpsc, watch};
 use tower_lsp_server::ls_types as lsp;
 
 use crate::diagnostics;
 use crate::model::vfs::{Fs, RealFs};
-use crate::model::workspace::{find_root, Affected};
+use crate::model::workspace::{find_root, find_roots, Affected};
 use crate::model::{Location, SpecKey, Workspace};
 use crate::syntax::Encoding;
 
 use super::convert;
-use super::document::Document;
+use super::document::{Change, Document};
 
 pub struct Publish {
     pub uri: lsp::Uri,
@@ -24,43 +33,52 @@ pub struct Publish {
     pub version: Option<i32>,
 }
 
+/// A snapshot: what one request reads. Cloning it is cheap (workspaces are shared and
+/// copied by the writer only where it changes them; ropes share their chunks).
+#[derive(Clone)]
 pub struct State {
+    /// The last event applied: a request waits for the events the client sent before it.
+    pub seq: u64,
     pub encoding: Encoding,
     pub fs: Arc<dyn Fs>,
-    pub roots: Vec<Workspace>,
+    pub roots: Vec<Arc<Workspace>>,
     pub open: HashMap<PathBuf, Document>,
-    /// Hash of the diagnostics last sent per file, to send only changes.
-    published: HashMap<PathBuf, u64>,
     /// Roots whose initial index is being built in the background.
     pub indexing: HashSet<PathBuf>,
     /// Codes the client asked not to show (`initializationOptions.disable`).
     pub disabled: Vec<String>,
-    /// Confirmations waiting as code actions, by nonce.
-    pub pending: HashMap<String, super::commands::Pending>,
 }
 
 impl Default for State {
     fn default() -> State {
         State {
+            seq: 0,
             encoding: Encoding::Utf16,
             fs: Arc::new(RealFs),
             roots: Vec::new(),
             open: HashMap::new(),
-            published: HashMap::new(),
             indexing: HashSet::new(),
-            pending: HashMap::new(),
             disabled: Vec::new(),
         }
     }
 }
 
 impl State {
-    /// The loaded workspace a path belongs to (the deepest root containing it).
+    /// The loaded workspace a `.chant/` path belongs to (the deepest root containing it).
     pub fn root_index(&self, path: &Path) -> Option<usize> {
+        self.deepest(|ws| path.starts_with(ws.chant_dir()))
+    }
+
+    /// The loaded workspace whose repository holds `path` (any file a rule may read).
+    fn repo_index(&self, path: &Path) -> Option<usize> {
+        self.deepest(|ws| path.starts_with(&ws.root))
+    }
+
+    fn deepest(&self, holds: impl Fn(&Workspace) -> bool) -> Option<usize> {
         self.roots
             .iter()
             .enumerate()
-            .filter(|(_, ws)| path.starts_with(ws.chant_dir()))
+            .filter(|(_, ws)| holds(ws))
             .max_by_key(|(_, ws)| ws.root.components().count())
             .map(|(i, _)| i)
     }
@@ -69,83 +87,508 @@ impl State {
         self.roots.iter().any(|ws| ws.root == root)
     }
 
-    /// Installs a freshly loaded workspace, laying open buffers over the disk's text.
-    pub fn install(&mut self, mut ws: Workspace) -> Vec<Publish> {
-        self.indexing.remove(&ws.root);
-        if self.has_root(&ws.root) {
-            return Vec::new();
+    /// Whether a path is one the server cares about: a spec or a config file of a root.
+    pub fn is_chant_file(&self, path: &Path) -> bool {
+        self.root_index(path).is_some_and(|i| {
+            let ws = &self.roots[i];
+            ws.is_spec_path(path) || is_config(ws, path)
+        })
+    }
+
+    /// Whether the editor holds changes to `p` that are not on disk.
+    pub fn unsaved(&self, p: &Path) -> bool {
+        self.open.get(p).is_some_and(|d| {
+            std::fs::read_to_string(p).map_or(true, |disk| !d.rope.eq(&ropey::Rope::from(disk)))
+        })
+    }
+}
+
+fn is_config(ws: &Workspace, path: &Path) -> bool {
+    path == ws.chant_dir().join("config.md") || path == ws.chant_dir().join("lsp.yaml")
+}
+
+/// What reaches the writer, in the order it was sent.
+pub enum Event {
+    Settings {
+        encoding: Encoding,
+        disabled: Vec<String>,
+    },
+    /// Editor folders to index (at `initialized`, or added later).
+    AddFolders(Vec<PathBuf>),
+    RemoveFolders(Vec<PathBuf>),
+    Open {
+        path: PathBuf,
+        text: String,
+        version: i32,
+    },
+    Change {
+        path: PathBuf,
+        version: i32,
+        changes: Vec<lsp::TextDocumentContentChangeEvent>,
+    },
+    Close {
+        path: PathBuf,
+    },
+    /// Files or folders changed on disk (the client's watcher, ours, or a flow's own
+    /// write); re-read unless open in the editor.
+    Disk(Vec<PathBuf>),
+    /// Answered once everything sent before it is applied and published.
+    Barrier(tokio::sync::oneshot::Sender<()>),
+    /// A background load finished.
+    Loaded(Box<Workspace>),
+    /// A background reconfiguration finished; `generation` says whether it is current.
+    Reconfigured {
+        root: PathBuf,
+        generation: u64,
+        ws: Box<Workspace>,
+    },
+}
+
+/// Sends events to the writer, numbering them so requests can wait for their turn.
+#[derive(Clone)]
+pub struct Poster {
+    tx: Arc<Mutex<std_mpsc::Sender<(u64, Event)>>>,
+    sent: Arc<AtomicU64>,
+}
+
+impl Poster {
+    /// Returns the event's number. Numbering and sending happen under one lock, so
+    /// numbers follow the channel's order.
+    pub fn post(&self, event: Event) -> u64 {
+        let tx = super::server::lock(&self.tx);
+        let seq = self.sent.fetch_add(1, Ordering::SeqCst) + 1;
+        let _ = tx.send((seq, event));
+        seq
+    }
+
+    /// The number of the last event sent.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::SeqCst)
+    }
+}
+
+/// Called with each workspace after every change (our own file watching follows it).
+pub type OnRoot = Box<dyn Fn(&Workspace, &Poster) + Send>;
+
+/// The diagnostics work of an event, done once requests have the new snapshot.
+type AfterSnapshot = Box<dyn FnOnce(&mut Writer)>;
+
+/// Starts the writer thread; returns how to reach it and the snapshots it makes.
+pub fn start(
+    publisher: mpsc::UnboundedSender<Publish>,
+    on_root: OnRoot,
+) -> (Poster, watch::Receiver<Arc<State>>) {
+    let (tx, rx) = std_mpsc::channel();
+    let poster = Poster {
+        tx: Arc::new(Mutex::new(tx)),
+        sent: Arc::new(AtomicU64::new(0)),
+    };
+    let (snap_tx, snap_rx) = watch::channel(Arc::new(State::default()));
+    let mut writer = Writer {
+        st: State::default(),
+        published: HashMap::new(),
+        out: publisher,
+        snapshots: snap_tx,
+        poster: poster.clone(),
+        reconfigure: HashMap::new(),
+        on_root,
+    };
+    let spawned = std::thread::Builder::new()
+        .name("chant-lsp-writer".into())
+        .spawn(move || writer.run(rx));
+    if let Err(e) = spawned {
+        eprintln!("chant-lsp: cannot start the model's writer thread: {e}");
+    }
+    (poster, snap_rx)
+}
+
+/// How long a configuration edit waits for the next keystroke before the workspace is
+/// re-checked with it.
+const CONFIG_QUIET: Duration = Duration::from_millis(150);
+
+/// A pending or running reconfiguration of one root.
+#[derive(Default)]
+struct Reconfigure {
+    /// Bumped by each configuration change; a result of an older one is dropped.
+    generation: u64,
+    /// When to start the next run (after a quiet period), if one is due.
+    due: Option<Instant>,
+    running: bool,
+    /// Files changed while a run was under way, applied again on its result.
+    touched: HashSet<PathBuf>,
+}
+
+struct Writer {
+    st: State,
+    /// Hash of the diagnostics last sent per file, to send only changes.
+    published: HashMap<PathBuf, u64>,
+    out: mpsc::UnboundedSender<Publish>,
+    snapshots: watch::Sender<Arc<State>>,
+    poster: Poster,
+    reconfigure: HashMap<PathBuf, Reconfigure>,
+    /// Called once per installed root (starts our own file watching where needed).
+    on_root: OnRoot,
+}
+
+impl Writer {
+    fn run(&mut self, rx: std_mpsc::Receiver<(u64, Event)>) {
+        loop {
+            let next_due = self.reconfigure.values().filter_map(|r| r.due).min();
+            let received = match next_due {
+                Some(due) => match rx.recv_timeout(due.saturating_duration_since(Instant::now())) {
+                    Ok(m) => Some(m),
+                    Err(std_mpsc::RecvTimeoutError::Timeout) => None,
+                    Err(std_mpsc::RecvTimeoutError::Disconnected) => return,
+                },
+                None => match rx.recv() {
+                    Ok(m) => Some(m),
+                    Err(_) => return,
+                },
+            };
+            if let Some((seq, event)) = received {
+                let out = super::server::guarded("a change", || self.apply(event));
+                self.st.seq = seq;
+                // Requests see the change before its diagnostics are computed.
+                self.snapshot();
+                for ws in &self.st.roots {
+                    (self.on_root)(ws, &self.poster);
+                }
+                if let Some(Some(publish)) = out {
+                    super::server::guarded("diagnostics", || publish(self));
+                }
+            }
+            self.start_due_reconfigurations();
         }
-        for (path, doc) in &self.open {
+    }
+
+    fn snapshot(&self) {
+        self.snapshots.send_replace(Arc::new(self.st.clone()));
+    }
+
+    /// Applies one event to the model; returns the diagnostics work to do after the new
+    /// snapshot is out.
+    fn apply(&mut self, event: Event) -> Option<AfterSnapshot> {
+        match event {
+            Event::Settings { encoding, disabled } => {
+                self.st.encoding = encoding;
+                self.st.disabled = disabled;
+                None
+            }
+            Event::AddFolders(folders) => {
+                for f in &folders {
+                    convert::alias_folder(f);
+                }
+                let folders: Vec<PathBuf> = folders
+                    .iter()
+                    .map(|f| std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()))
+                    .collect();
+                let mut roots: Vec<PathBuf> = folders.iter().flat_map(|f| find_roots(f)).collect();
+                roots.sort();
+                roots.dedup();
+                for root in roots {
+                    self.load_in_background(root);
+                }
+                None
+            }
+            Event::RemoveFolders(folders) => {
+                let roots: Vec<PathBuf> = folders
+                    .iter()
+                    .map(|f| std::fs::canonicalize(f).unwrap_or_else(|_| f.clone()))
+                    .flat_map(|f| find_roots(&f))
+                    .collect();
+                Some(Box::new(move |w: &mut Writer| {
+                    for root in roots {
+                        let out = w.remove_root(&root);
+                        w.send(out);
+                    }
+                }))
+            }
+            Event::Open {
+                path,
+                text,
+                version,
+            } => {
+                self.ensure_root_for(&path);
+                if !self.st.is_chant_file(&path) && self.st.root_index(&path).is_some() {
+                    return None;
+                }
+                self.st
+                    .open
+                    .insert(path.clone(), Document::new(&text, version));
+                // A reopened file gets its diagnostics again: the editor dropped them.
+                self.published.remove(&path);
+                let affected = self.update(&path, Some(text));
+                Some(Box::new(move |w: &mut Writer| w.publish(affected)))
+            }
+            Event::Change {
+                path,
+                version,
+                changes,
+            } => {
+                let enc = self.st.encoding;
+                let doc = self.st.open.get_mut(&path)?;
+                for c in &changes {
+                    let range = c.range.map(|r| {
+                        (
+                            (r.start.line, r.start.character),
+                            (r.end.line, r.end.character),
+                        )
+                    });
+                    doc.apply(
+                        &Change {
+                            range,
+                            text: &c.text,
+                        },
+                        enc,
+                    );
+                }
+                doc.version = version;
+                let text = doc.text();
+                let affected = self.update(&path, Some(text));
+                Some(Box::new(move |w: &mut Writer| w.publish(affected)))
+            }
+            Event::Close { path } => {
+                self.st.open.remove(&path)?;
+                // The disk's text is the truth again.
+                let affected = self.update(&path, None);
+                Some(Box::new(move |w: &mut Writer| w.publish(affected)))
+            }
+            Event::Disk(paths) => {
+                let mut files = Vec::new();
+                for p in &paths {
+                    files.extend(changed_paths(&self.st, p));
+                }
+                files.sort();
+                files.dedup();
+                let affected = self.update_from_disk(&files);
+                Some(Box::new(move |w: &mut Writer| w.publish(affected)))
+            }
+            Event::Barrier(done) => Some(Box::new(move |_: &mut Writer| {
+                let _ = done.send(());
+            })),
+            Event::Loaded(ws) => {
+                let affected = self.install(*ws)?;
+                Some(Box::new(move |w: &mut Writer| w.publish(affected)))
+            }
+            Event::Reconfigured {
+                root,
+                generation,
+                ws,
+            } => {
+                let r = self.reconfigure.get_mut(&root)?;
+                r.running = false;
+                if r.generation != generation {
+                    return None; // superseded: a newer configuration is due
+                }
+                let touched: Vec<PathBuf> = r.touched.drain().collect();
+                let i = self.st.roots.iter().position(|w| w.root == root)?;
+                self.st.roots[i] = Arc::new(*ws);
+                // Files that changed while it ran are applied again on top.
+                let mut affected = vec![(
+                    i,
+                    Affected {
+                        all: true,
+                        ..Affected::default()
+                    },
+                )];
+                for p in touched {
+                    let text = self.st.open.get(&p).map(Document::text);
+                    affected.extend(self.update(&p, text));
+                }
+                Some(Box::new(move |w: &mut Writer| w.publish(affected)))
+            }
+        }
+    }
+
+    /// Loads a root off this thread; requests for it wait until it is installed.
+    fn load_in_background(&mut self, root: PathBuf) {
+        if self.st.has_root(&root) || !self.st.indexing.insert(root.clone()) {
+            return;
+        }
+        let fs = self.st.fs.clone();
+        let poster = self.poster.clone();
+        let spawned = std::thread::Builder::new()
+            .name("chant-lsp-load".into())
+            .spawn(move || {
+                let shown = root.clone();
+                let ws = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    crate::actions::load_workspace(root, fs)
+                }));
+                match ws {
+                    Ok(ws) => {
+                        poster.post(Event::Loaded(Box::new(ws)));
+                    }
+                    Err(_) => eprintln!(
+                        "chant-lsp: internal error while loading {}",
+                        shown.display()
+                    ),
+                }
+            });
+        if spawned.is_err() {
+            eprintln!("chant-lsp: cannot start a thread to load a workspace");
+        }
+    }
+
+    /// For a file opened outside every known workspace: load the nearest `.chant/` root.
+    fn ensure_root_for(&mut self, path: &Path) {
+        if self.st.root_index(path).is_some() {
+            return;
+        }
+        if let Some(root) = path.parent().and_then(find_root) {
+            self.load_in_background(root);
+        }
+    }
+
+    /// Installs a freshly loaded workspace, laying open buffers over the disk's text.
+    fn install(&mut self, mut ws: Workspace) -> Option<Vec<(usize, Affected)>> {
+        self.st.indexing.remove(&ws.root);
+        if self.st.has_root(&ws.root) {
+            return None;
+        }
+        for (path, doc) in &self.st.open {
             if path.starts_with(ws.chant_dir()) {
                 ws.update(path, Some(doc.text()));
             }
         }
-        self.roots.push(ws);
-        let i = self.roots.len() - 1;
-        self.publish_all(i)
+        self.st.roots.push(Arc::new(ws));
+        let i = self.st.roots.len() - 1;
+        Some(vec![(
+            i,
+            Affected {
+                all: true,
+                ..Affected::default()
+            },
+        )])
     }
 
-    /// For a file opened outside every known workspace: load the nearest `.chant/` root.
-    pub fn ensure_root_for(&mut self, path: &Path) -> Vec<Publish> {
-        if self.root_index(path).is_some() {
-            return Vec::new();
-        }
-        let Some(root) = path.parent().and_then(find_root) else {
+    fn remove_root(&mut self, root: &Path) -> Vec<Publish> {
+        let Some(i) = self.st.roots.iter().position(|ws| ws.root == root) else {
             return Vec::new();
         };
-        if self.indexing.contains(&root) {
-            return Vec::new();
-        }
-        let ws = crate::actions::load_workspace(root, self.fs.clone());
-        self.install(ws)
-    }
-
-    pub fn remove_root(&mut self, root: &Path) -> Vec<Publish> {
-        let Some(i) = self.roots.iter().position(|ws| ws.root == root) else {
-            return Vec::new();
-        };
-        let ws = self.roots.remove(i);
+        let ws = self.st.roots.remove(i);
+        self.reconfigure.remove(root);
+        self.snapshot();
         let paths: Vec<PathBuf> = ws.specs().map(|(_, f)| f.path.clone()).collect();
         paths.iter().filter_map(|p| self.clear(p)).collect()
     }
 
-    /// Applies a change of one file (buffer text, or None to re-read the disk).
-    pub fn update(&mut self, path: &Path, text: Option<String>) -> Vec<Publish> {
-        let Some(i) = self.root_index(path) else {
+    /// Applies a change of one file (buffer text, or None to re-read the disk). A
+    /// configuration file is re-read later, off this thread.
+    fn update(&mut self, path: &Path, text: Option<String>) -> Vec<(usize, Affected)> {
+        let Some(i) = self.st.repo_index(path) else {
             return Vec::new();
         };
-        let affected = self.roots[i].update(path, text);
-        self.publish_affected(i, affected)
+        let root = self.st.roots[i].root.clone();
+        if is_config(&self.st.roots[i], path) {
+            let r = self.reconfigure.entry(root).or_default();
+            r.generation += 1;
+            r.due = Some(Instant::now() + CONFIG_QUIET);
+            return Vec::new();
+        }
+        if let Some(r) = self.reconfigure.get_mut(&root) {
+            if r.running || r.due.is_some() {
+                r.touched.insert(path.to_path_buf());
+            }
+        }
+        if path.starts_with(root.join(".git")) {
+            // HEAD or a ref moved: the specs that read git facts.
+            let specs = self.st.roots[i].git_readers().into_iter().collect();
+            return vec![(
+                i,
+                Affected {
+                    specs,
+                    ..Affected::default()
+                },
+            )];
+        }
+        let affected = Arc::make_mut(&mut self.st.roots[i]).update(path, text);
+        vec![(i, affected)]
     }
 
     /// Re-reads several files from disk, then publishes once: a rename (delete +
     /// create) must not flash an intermediate "unknown" in between.
-    pub fn update_from_disk(&mut self, paths: &[PathBuf]) -> Vec<Publish> {
+    fn update_from_disk(&mut self, paths: &[PathBuf]) -> Vec<(usize, Affected)> {
         let mut per_root: HashMap<usize, Affected> = HashMap::new();
         for path in paths {
-            let Some(i) = self.root_index(path) else {
-                continue;
-            };
-            let a = self.roots[i].update(path, None);
-            let acc = per_root.entry(i).or_default();
-            acc.specs.extend(a.specs);
-            acc.removed.extend(a.removed);
-            acc.all |= a.all;
+            for (i, a) in self.update(path, None) {
+                let acc = per_root.entry(i).or_default();
+                acc.specs.extend(a.specs);
+                acc.removed.extend(a.removed);
+                acc.all |= a.all;
+            }
         }
-        let mut out = Vec::new();
         let mut roots: Vec<_> = per_root.into_iter().collect();
         roots.sort_by_key(|(i, _)| *i);
-        for (i, mut affected) in roots {
+        for (i, affected) in &mut roots {
             // A spec removed and re-created in the batch is not removed.
-            affected
-                .removed
-                .retain(|p| self.roots[i].key_of(p).is_none());
-            out.extend(self.publish_affected(i, affected));
+            let ws = &self.st.roots[*i];
+            affected.removed.retain(|p| ws.key_of(p).is_none());
         }
-        out
+        roots
     }
 
-    pub fn publish_affected(&mut self, i: usize, affected: Affected) -> Vec<Publish> {
+    /// Starts the reconfigurations whose quiet period is over (one run per root at a
+    /// time; a change during a run makes another run due after it).
+    fn start_due_reconfigurations(&mut self) {
+        let now = Instant::now();
+        let due: Vec<PathBuf> = self
+            .reconfigure
+            .iter()
+            .filter(|(_, r)| !r.running && r.due.is_some_and(|d| d <= now))
+            .map(|(root, _)| root.clone())
+            .collect();
+        for root in due {
+            let Some(i) = self.st.roots.iter().position(|w| w.root == root) else {
+                self.reconfigure.remove(&root);
+                continue;
+            };
+            let ws = self.st.roots[i].clone();
+            let chant = ws.chant_dir();
+            let text = |name: &str| self.st.open.get(&chant.join(name)).map(Document::text);
+            let (config_md, lsp_yaml) = (text("config.md"), text("lsp.yaml"));
+            let Some(r) = self.reconfigure.get_mut(&root) else {
+                continue;
+            };
+            r.due = None;
+            r.running = true;
+            let generation = r.generation;
+            let poster = self.poster.clone();
+            let spawned = std::thread::Builder::new()
+                .name("chant-lsp-config".into())
+                .spawn(move || {
+                    let ws = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        ws.reconfigured(config_md, lsp_yaml)
+                    }));
+                    if let Ok(ws) = ws {
+                        poster.post(Event::Reconfigured {
+                            root,
+                            generation,
+                            ws: Box::new(ws),
+                        });
+                    } else {
+                        eprintln!("chant-lsp: internal error while applying a configuration");
+                    }
+                });
+            if spawned.is_err() {
+                eprintln!("chant-lsp: cannot start a thread to apply a configuration");
+            }
+        }
+    }
+
+    fn send(&self, publishes: Vec<Publish>) {
+        for p in publishes {
+            let _ = self.out.send(p);
+        }
+    }
+
+    fn publish(&mut self, affected: Vec<(usize, Affected)>) {
+        for (i, a) in affected {
+            let out = self.publish_affected(i, a);
+            self.send(out);
+        }
+    }
+
+    fn publish_affected(&mut self, i: usize, affected: Affected) -> Vec<Publish> {
         let mut out: Vec<Publish> = affected
             .removed
             .iter()
@@ -157,31 +600,41 @@ impl State {
         }
         let mut keys: Vec<SpecKey> = affected.specs.into_iter().collect();
         keys.sort_unstable();
+        let Some(ws) = self.st.roots.get(i).cloned() else {
+            return out;
+        };
         for k in keys {
-            out.extend(self.publish_spec(i, k));
+            if let Some((path, diags)) = spec_diagnostics(&self.st, &ws, k) {
+                out.extend(self.send_if_changed(&path, diags));
+            }
         }
         out
     }
 
-    pub fn publish_all(&mut self, i: usize) -> Vec<Publish> {
-        let keys: Vec<SpecKey> = self.roots[i].specs().map(|(k, _)| k).collect();
-        let mut out: Vec<Publish> = keys
+    /// Every spec and configuration file of a root; the per-spec work runs on all cores.
+    fn publish_all(&mut self, i: usize) -> Vec<Publish> {
+        let Some(ws) = self.st.roots.get(i).cloned() else {
+            return Vec::new();
+        };
+        let keys: Vec<SpecKey> = ws.specs().map(|(k, _)| k).collect();
+        let st = &self.st;
+        let computed = crate::par::flat_map(&keys, |k| spec_diagnostics(st, &ws, *k));
+        let mut out: Vec<Publish> = computed
             .into_iter()
-            .filter_map(|k| self.publish_spec(i, k))
+            .filter_map(|(path, diags)| self.send_if_changed(&path, diags))
             .collect();
-        let ws = &self.roots[i];
-        let enc = self.encoding;
-        let converted: Vec<(PathBuf, Vec<lsp::Diagnostic>)> = diagnostics::check_config(ws)
+        let enc = self.st.encoding;
+        let converted: Vec<(PathBuf, Vec<lsp::Diagnostic>)> = diagnostics::check_config(&ws)
             .into_iter()
             .map(|(path, diags)| {
-                let text = match self.open.get(&path) {
+                let text = match self.st.open.get(&path) {
                     Some(d) => d.text(),
                     None => std::fs::read_to_string(&path).unwrap_or_default(),
                 };
                 let lines = crate::syntax::LineIndex::new(&text);
                 let lsp_diags = diags
                     .iter()
-                    .map(|d| convert::diagnostic(ws, &text, &lines, d, enc))
+                    .map(|d| convert::diagnostic(&ws, &text, &lines, d, enc))
                     .collect();
                 (path, lsp_diags)
             })
@@ -192,29 +645,12 @@ impl State {
             out.extend(self.send_if_changed(&path, lsp_diags));
         }
         for name in ["config.md", "lsp.yaml"] {
-            let path = self.roots[i].chant_dir().join(name);
+            let path = ws.chant_dir().join(name);
             if !with_diags.contains(&path) {
                 out.extend(self.clear(&path));
             }
         }
         out
-    }
-
-    /// Computes and (if changed) publishes one spec's diagnostics. Archived specs are
-    /// history: their diagnostics show only while they are open.
-    fn publish_spec(&mut self, i: usize, key: SpecKey) -> Option<Publish> {
-        let ws = &self.roots[i];
-        let file = ws.get(key)?;
-        let path = file.path.clone();
-        if file.location == Location::Archived && !self.open.contains_key(&path) {
-            return self.clear(&path);
-        }
-        let diags: Vec<lsp::Diagnostic> = diagnostics::check_spec(ws, key)
-            .iter()
-            .filter(|d| !self.disabled.iter().any(|c| c == d.code))
-            .map(|d| convert::diagnostic(ws, &file.text, file.lines(), d, self.encoding))
-            .collect();
-        self.send_if_changed(&path, diags)
     }
 
     fn send_if_changed(
@@ -226,19 +662,24 @@ impl State {
         format!("{diagnostics:?}").hash(&mut h);
         let hash = h.finish();
         let previous = self.published.get(path).copied();
-        if previous == Some(hash) || (previous.is_none() && diagnostics.is_empty()) {
+        let open = self.st.open.get(path);
+        // An open file with nothing to show still gets an (empty) answer once, so a
+        // reopened buffer is known to be clean.
+        if previous == Some(hash)
+            || (previous.is_none() && diagnostics.is_empty() && open.is_none())
+        {
             return None;
         }
         self.published.insert(path.to_path_buf(), hash);
         Some(Publish {
             uri: convert::uri(path)?,
-            version: self.open.get(path).map(|d| d.version),
+            version: open.map(|d| d.version),
             diagnostics,
         })
     }
 
     /// Clears a file's diagnostics if any were published.
-    pub fn clear(&mut self, path: &Path) -> Option<Publish> {
+    fn clear(&mut self, path: &Path) -> Option<Publish> {
         self.published.remove(path)?;
         Some(Publish {
             uri: convert::uri(path)?,
@@ -246,14 +687,62 @@ impl State {
             version: None,
         })
     }
+}
 
-    /// Whether a path is one the server cares about: a spec or a config file of a root.
-    pub fn is_chant_file(&self, path: &Path) -> bool {
-        self.root_index(path).is_some_and(|i| {
-            let ws = &self.roots[i];
-            ws.is_spec_path(path)
-                || path == ws.chant_dir().join("config.md")
-                || path == ws.chant_dir().join("lsp.yaml")
-        })
+/// One spec's diagnostics in protocol form. Archived specs are history: their
+/// diagnostics show only while they are open.
+fn spec_diagnostics(
+    st: &State,
+    ws: &Workspace,
+    key: SpecKey,
+) -> Option<(PathBuf, Vec<lsp::Diagnostic>)> {
+    let file = ws.get(key)?;
+    if file.location == Location::Archived && !st.open.contains_key(&file.path) {
+        return Some((file.path.clone(), Vec::new()));
     }
+    let diags = diagnostics::check_spec(ws, key)
+        .iter()
+        .filter(|d| !st.disabled.iter().any(|c| c == d.code))
+        .map(|d| convert::diagnostic(ws, &file.text, file.lines(), d, st.encoding))
+        .collect();
+    Some((file.path.clone(), diags))
+}
+
+/// The files to re-read after `path` changed on disk; a directory stands for the specs
+/// and the named files in it (a folder created with files already inside may report
+/// only itself). Open buffers win over the disk.
+fn changed_paths(st: &State, path: &Path) -> Vec<PathBuf> {
+    if st.open.contains_key(path) {
+        return Vec::new();
+    }
+    let in_chant = st.root_index(path);
+    if !path.is_dir() && (path.extension().is_some() || in_chant.is_none()) {
+        return vec![path.to_path_buf()];
+    }
+    // A directory came or went (an archive date folder, `mv specs/x ...`).
+    let Some(i) = in_chant.or_else(|| st.repo_index(path)) else {
+        return Vec::new();
+    };
+    let ws = &st.roots[i];
+    let mut paths: Vec<PathBuf> = ws
+        .specs()
+        .map(|(_, f)| f.path.clone())
+        .filter(|p| p.starts_with(path))
+        .collect();
+    if in_chant.is_some() {
+        paths.extend(
+            ws.spec_paths_on_disk()
+                .into_iter()
+                .filter(|p| p.starts_with(path)),
+        );
+    }
+    paths.extend(
+        ws.named_paths()
+            .map(|rel| ws.root.join(rel))
+            .filter(|p| p.starts_with(path)),
+    );
+    paths.sort();
+    paths.dedup();
+    paths.retain(|p| !st.open.contains_key(p));
+    paths
 }

@@ -108,6 +108,9 @@ impl SpecFile {
     }
 }
 
+/// Cheap to clone: the writer changes a copy while requests read the previous one, so
+/// every large part is shared (`Arc`) and copied only when it actually changes.
+#[derive(Clone)]
 pub struct Workspace {
     /// The repository root: the directory that holds `.chant/`.
     pub root: PathBuf,
@@ -115,16 +118,18 @@ pub struct Workspace {
     pub fs: Arc<dyn Fs>,
     /// Version control, for the few rules that need it (a pushed branch).
     pub vcs: Arc<dyn super::vcs::Vcs>,
-    files: Vec<Option<SpecFile>>,
+    files: Vec<Option<Arc<SpecFile>>>,
     free: Vec<SpecKey>,
-    by_path: HashMap<PathBuf, SpecKey>,
+    by_path: Arc<HashMap<PathBuf, SpecKey>>,
     /// The reverse indices, one map per [`Ix`], each from a string to the specs it names.
-    indices: [HashMap<String, Vec<SpecKey>>; IX_COUNT],
+    indices: [Arc<Index>; IX_COUNT],
     /// Every ID in order: dated IDs sort by date, so completion can list newest first and
     /// stop early instead of ranking the whole workspace.
-    sorted_ids: BTreeSet<String>,
-    cycles: graph::Cycles,
+    sorted_ids: Arc<BTreeSet<String>>,
+    cycles: Arc<graph::Cycles>,
 }
+
+type Index = HashMap<String, Vec<SpecKey>>;
 
 /// What a change touched: the specs whose diagnostics must be recomputed.
 #[derive(Debug, Default)]
@@ -151,10 +156,10 @@ impl Workspace {
             vcs: Arc::new(super::vcs::NoVcs),
             files: Vec::new(),
             free: Vec::new(),
-            by_path: HashMap::new(),
+            by_path: Default::default(),
             indices: Default::default(),
-            sorted_ids: BTreeSet::new(),
-            cycles: graph::Cycles::default(),
+            sorted_ids: Default::default(),
+            cycles: Default::default(),
         }
     }
 
@@ -168,7 +173,7 @@ impl Workspace {
         for file in parsed {
             ws.insert_parsed(file);
         }
-        ws.cycles = graph::Cycles::compute(&ws);
+        ws.cycles = Arc::new(graph::Cycles::compute(&ws));
         ws
     }
 
@@ -236,10 +241,11 @@ impl Workspace {
 
     fn insert_parsed(&mut self, file: SpecFile) -> Option<SpecKey> {
         let path = file.path.clone();
+        let file = Arc::new(file);
         if let Some(&key) = self.by_path.get(&path) {
-            self.unindex(key);
-            self.files[key as usize] = Some(file);
-            self.index(key);
+            let old = self.files[key as usize].replace(file);
+            let before = old.as_deref().map(index_entries).unwrap_or_default();
+            self.reindex(key, before);
             return Some(key);
         }
         let key = match self.free.pop() {
@@ -252,8 +258,8 @@ impl Workspace {
                 (self.files.len() - 1) as SpecKey
             }
         };
-        self.by_path.insert(path, key);
-        self.index(key);
+        Arc::make_mut(&mut self.by_path).insert(path, key);
+        self.reindex(key, Vec::new());
         Some(key)
     }
 
@@ -262,32 +268,45 @@ impl Workspace {
         rel.to_string_lossy().replace('\\', "/")
     }
 
-    fn index(&mut self, key: SpecKey) {
-        let Some(f) = self.files[key as usize].as_ref() else {
-            return;
-        };
-        self.sorted_ids.insert(f.id.clone());
-        for (ix, k) in index_entries(f) {
-            self.indices[ix as usize].entry(k).or_default().push(key);
-        }
-    }
-
-    fn unindex(&mut self, key: SpecKey) {
-        let Some(f) = self.files[key as usize].as_ref() else {
-            return;
-        };
-        for (ix, k) in index_entries(f) {
-            let map = &mut self.indices[ix as usize];
-            if let Some(v) = map.get_mut(&k) {
+    /// Brings the indices from `before` (the spec's previous entries) to its current
+    /// entries, touching (and so copying, when a snapshot shares it) only the maps whose
+    /// entries differ: a keystroke in a spec's prose usually changes none.
+    fn reindex(&mut self, key: SpecKey, before: Vec<(Ix, String)>) {
+        let after = self
+            .files
+            .get(key as usize)
+            .and_then(Option::as_deref)
+            .map(index_entries)
+            .unwrap_or_default();
+        for (ix, k) in before.iter().filter(|e| !after.contains(e)) {
+            let map = Arc::make_mut(&mut self.indices[*ix as usize]);
+            if let Some(v) = map.get_mut(k) {
                 v.retain(|x| *x != key);
                 if v.is_empty() {
-                    map.remove(&k);
+                    map.remove(k);
                     if matches!(ix, Ix::Id) {
-                        self.sorted_ids.remove(&k);
+                        Arc::make_mut(&mut self.sorted_ids).remove(k);
                     }
                 }
             }
         }
+        for (ix, k) in after.iter().filter(|e| !before.contains(e)) {
+            if matches!(ix, Ix::Id) && !self.sorted_ids.contains(k) {
+                Arc::make_mut(&mut self.sorted_ids).insert(k.clone());
+            }
+            Arc::make_mut(&mut self.indices[*ix as usize])
+                .entry(k.clone())
+                .or_default()
+                .push(key);
+        }
+    }
+
+    fn drop_spec(&mut self, key: SpecKey, path: &Path) {
+        let old = self.files.get_mut(key as usize).and_then(Option::take);
+        let before = old.as_deref().map(index_entries).unwrap_or_default();
+        self.reindex(key, before);
+        self.free.push(key);
+        Arc::make_mut(&mut self.by_path).remove(path);
     }
 
     fn lookup(&self, ix: Ix, k: &str) -> impl Iterator<Item = (SpecKey, &SpecFile)> {
@@ -335,10 +354,7 @@ impl Workspace {
             }
         } else {
             if let Some(k) = old {
-                self.unindex(k);
-                self.files[k as usize] = None;
-                self.free.push(k);
-                self.by_path.remove(path);
+                self.drop_spec(k, path);
                 affected.removed.push(path.to_path_buf());
             }
             None
@@ -370,7 +386,7 @@ impl Workspace {
             affected.specs.extend(touched);
             if added_or_removed {
                 // Dependencies typed inexactly may now resolve differently.
-                for (dep, keys) in &self.indices[Ix::Dependents as usize] {
+                for (dep, keys) in self.indices[Ix::Dependents as usize].iter() {
                     if dep != id && id.contains(dep.as_str()) {
                         affected.specs.extend(keys.iter().copied());
                     }
@@ -386,7 +402,7 @@ impl Workspace {
                 || key.is_none_or(|k| self.cycles.contains(k) || graph::closes_cycle(self, k)));
         if cycles_may_change {
             let old_cycles = std::mem::take(&mut self.cycles);
-            self.cycles = graph::Cycles::compute(self);
+            self.cycles = Arc::new(graph::Cycles::compute(self));
             affected
                 .specs
                 .extend(old_cycles.members().chain(self.cycles.members()));
@@ -395,23 +411,42 @@ impl Workspace {
     }
 
     fn reparse_all(&mut self) {
-        let paths: Vec<PathBuf> = self.by_path.keys().cloned().collect();
-        for p in paths {
-            if let Some(k) = self.by_path.get(&p).copied() {
-                let text = self
-                    .get(k)
-                    .and_then(|f| f.read_error.is_none().then(|| f.text.to_string()));
-                match text {
-                    Some(t) => self.insert(p, Ok(t)),
-                    None => self.insert_from_disk(p),
-                };
-            }
+        let specs: Vec<Arc<SpecFile>> = self.files.iter().flatten().cloned().collect();
+        // Each spec is parsed again under the new configuration, on all cores.
+        let ws = &*self;
+        let parsed = crate::par::flat_map(&specs, |f| {
+            let text = match &f.read_error {
+                None => Ok(f.text.to_string()),
+                Some(_) => ws
+                    .fs
+                    .read(&f.path)
+                    .map_err(|e| format!("cannot read this file: {e}"))
+                    .and_then(decode),
+            };
+            ws.parse(f.path.clone(), text)
+        });
+        for file in parsed {
+            self.insert_parsed(file);
         }
-        self.cycles = graph::Cycles::compute(self);
+        self.cycles = Arc::new(graph::Cycles::compute(self));
+    }
+
+    /// This workspace under the configuration now on disk, with the editor's unsaved
+    /// texts of `config.md` and `lsp.yaml` winning over the disk; every spec reparsed.
+    /// Runs off the writer's thread, from a snapshot.
+    pub fn reconfigured(&self, config_md: Option<String>, lsp_yaml: Option<String>) -> Workspace {
+        let (disk_md, disk_yaml) = read_config_files(&*self.fs, &self.chant_dir());
+        let mut ws = self.clone();
+        ws.config = Config::load(
+            config_md.or(disk_md).as_deref(),
+            lsp_yaml.or(disk_yaml).as_deref(),
+        );
+        ws.reparse_all();
+        ws
     }
 
     pub fn get(&self, key: SpecKey) -> Option<&SpecFile> {
-        self.files.get(key as usize).and_then(Option::as_ref)
+        self.files.get(key as usize).and_then(Option::as_deref)
     }
 
     pub fn key_of(&self, path: &Path) -> Option<SpecKey> {
@@ -422,7 +457,7 @@ impl Workspace {
         self.files
             .iter()
             .enumerate()
-            .filter_map(|(k, f)| f.as_ref().map(|f| (k as SpecKey, f)))
+            .filter_map(|(k, f)| f.as_deref().map(|f| (k as SpecKey, f)))
     }
 
     pub fn len(&self) -> usize {
@@ -526,6 +561,29 @@ impl Workspace {
         self.indices[Ix::Id as usize].keys().map(String::as_str)
     }
 
+    /// Every path (relative to the root) some spec names in a path field or as its
+    /// prompt: the files outside the specs whose changes re-check specs.
+    pub fn named_paths(&self) -> impl Iterator<Item = &str> {
+        self.indices[Ix::FileRefs as usize]
+            .keys()
+            .map(String::as_str)
+    }
+
+    /// Changes whenever the set of named paths may have changed (a cheap test for the
+    /// file watcher).
+    pub fn named_paths_version(&self) -> usize {
+        Arc::as_ptr(&self.indices[Ix::FileRefs as usize]) as usize
+    }
+
+    /// Specs whose diagnostics read git (a branch pushed or not): re-checked when the
+    /// repository's HEAD or refs change.
+    pub fn git_readers(&self) -> Vec<SpecKey> {
+        self.specs()
+            .filter(|(_, f)| self.phase(f).is_some_and(|p| p.name == "upstream-pr"))
+            .map(|(k, _)| k)
+            .collect()
+    }
+
     pub fn cycles(&self) -> &graph::Cycles {
         &self.cycles
     }
@@ -537,7 +595,7 @@ impl Workspace {
 }
 
 /// The reverse indices a workspace keeps.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ix {
     /// ID -> spec files with that ID.
     Id,
@@ -580,7 +638,7 @@ fn index_entries(f: &SpecFile) -> Vec<(Ix, String)> {
             .iter()
             .map(|m| (Ix::Mentions, m.value.clone())),
     );
-    out.extend(file_refs(facts).map(|p| (Ix::FileRefs, p.to_string())));
+    out.extend(file_refs(facts).map(|p| (Ix::FileRefs, p)));
     out.extend(facts.label_values().map(|l| (Ix::Labels, l.to_string())));
     // One entry per (index, key): a spec listed twice is still one dependent.
     out.sort_by(|a, b| (a.0 as usize, &a.1).cmp(&(b.0 as usize, &b.1)));
@@ -588,15 +646,22 @@ fn index_entries(f: &SpecFile) -> Vec<(Ix, String)> {
     out
 }
 
-/// Paths a spec names in its path fields (diagnostics and hovers depend on them).
-fn file_refs(facts: &SpecFacts) -> impl Iterator<Item = &str> {
+/// Paths a spec names in its path fields, and its prompt's file (diagnostics and hovers
+/// depend on them).
+fn file_refs(facts: &SpecFacts) -> impl Iterator<Item = String> + '_ {
     items(&facts.informed_by)
         .iter()
         .chain(items(&facts.context))
         .chain(items(&facts.origin))
         .chain(items(&facts.target_files))
         .chain(facts.output_schema.iter().map(|p| &p.value))
-        .map(|i| i.value.trim_start_matches("./"))
+        .map(|i| i.value.trim_start_matches("./").to_string())
+        .chain(
+            facts
+                .prompt
+                .iter()
+                .map(|p| format!(".chant/prompts/{}.md", p.value.value)),
+        )
 }
 
 /// The texts of `.chant/config.md` and `.chant/lsp.yaml`, when readable.

@@ -1,0 +1,220 @@
+//! The server stays live: it sees the disk by itself for clients that watch nothing,
+//! republishes on reopen, and keeps answering while dialogs wait for the person.
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::support::{codes, uri, workspace, Client};
+
+const A: &str = "---\ntype: code\nstatus: pending\n---\n# Spec A\n";
+const B: &str = "---\ntype: code\nstatus: pending\nprompt: foo\n---\n# Spec B\n";
+
+/// Neovim 0.11 on Linux: no dynamic registration for watched files.
+fn neovim() -> Value {
+    json!({
+        "general": {"positionEncodings": ["utf-8", "utf-16", "utf-32"]},
+        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": false}, "workspaceFolders": true, "applyEdit": true},
+        "window": {"workDoneProgress": true, "showMessage": {}},
+    })
+}
+
+/// Helix 25.07: registers for watched files, but reports only the files it saved.
+fn helix() -> Value {
+    json!({
+        "general": {"positionEncodings": ["utf-8", "utf-32", "utf-16"]},
+        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true, "relativePatternSupport": false}, "workspaceFolders": true, "applyEdit": true},
+        "window": {"workDoneProgress": true},
+        "__clientInfo": {"name": "helix", "version": "25.07.1"},
+    })
+}
+
+fn sees_the_disk_without_being_told(capabilities: Value) {
+    let (_d, root) = workspace(&[
+        (".chant/specs/2026-03-01-001-aaa.md", A),
+        (".chant/specs/2026-03-01-002-bbb.md", B),
+    ]);
+    let (mut c, _) = Client::start(&[&root], capabilities);
+    let a = root.join(".chant/specs/2026-03-01-001-aaa.md");
+    let b = root.join(".chant/specs/2026-03-01-002-bbb.md");
+    c.wait_diagnostics(&b, |d| codes(d).contains(&"missing-file".to_string()));
+    assert!(
+        !c.seen
+            .iter()
+            .any(|m| m["method"] == "client/registerCapability"),
+        "the server watches by itself and asks the client for nothing"
+    );
+
+    // An agent writes a new spec with an unknown dependency.
+    let new = root.join(".chant/specs/2026-03-01-003-ccc.md");
+    std::fs::write(
+        &new,
+        "---\ntype: code\nstatus: pending\ndepends_on:\n- 2026-03-01-099-zzz\n---\n# New\n",
+    )
+    .unwrap();
+    c.wait_diagnostics(&new, |d| {
+        codes(d).contains(&"unknown-dependency".to_string())
+    });
+
+    // chant rewrites a spec with a bad status.
+    std::fs::write(&a, A.replace("pending", "bogus")).unwrap();
+    c.wait_diagnostics(&a, |d| codes(d).contains(&"invalid-value".to_string()));
+
+    // The prompt file appears.
+    std::fs::create_dir_all(root.join(".chant/prompts")).unwrap();
+    std::fs::write(root.join(".chant/prompts/foo.md"), "Do it.\n").unwrap();
+    c.wait_diagnostics(&b, |d| !codes(d).contains(&"missing-file".to_string()));
+
+    // A burst of 100 writes is seen whole.
+    for n in 0..100 {
+        std::fs::write(
+            root.join(format!(".chant/specs/2026-03-02-{n:03}-bur.md")),
+            "---\nstatus: nope\n---\n# Burst\n",
+        )
+        .unwrap();
+    }
+    let last = root.join(".chant/specs/2026-03-02-099-bur.md");
+    c.wait_diagnostics(&last, |d| codes(d).contains(&"invalid-value".to_string()));
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn a_neovim_client_sees_changes_on_disk() {
+    sees_the_disk_without_being_told(neovim());
+}
+
+#[test]
+fn a_helix_client_sees_changes_on_disk() {
+    sees_the_disk_without_being_told(helix());
+}
+
+#[test]
+fn a_reopened_spec_gets_its_diagnostics_again() {
+    let text = A.replace("pending", "bogus");
+    let (_d, root) = workspace(&[(".chant/specs/2026-03-01-001-aaa.md", &text)]);
+    let (mut c, _) = Client::start(&[&root], neovim());
+    let a = root.join(".chant/specs/2026-03-01-001-aaa.md");
+    c.wait_diagnostics(&a, |d| !d.is_empty());
+    for round in 0..2 {
+        c.open(&a, &text);
+        c.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri(&a)}}),
+        );
+        // Neovim dropped the buffer's diagnostics on `:bd`; the next open must bring them.
+        c.diagnostics.remove(&uri(&a));
+        c.open(&a, &text);
+        let d = c.wait_diagnostics(&a, |d| !d.is_empty());
+        assert!(
+            codes(&d).contains(&"invalid-value".to_string()),
+            "round {round}: {d:?}"
+        );
+        c.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri(&a)}}),
+        );
+    }
+}
+
+fn completed(id: &str, title: &str) -> (String, String) {
+    (
+        format!(".chant/specs/{id}.md"),
+        format!("---\ntype: code\nstatus: completed\nlabels: [issue-77, fix]\n---\n# {title}\n"),
+    )
+}
+
+#[test]
+fn unanswered_dialogs_hold_no_request_slot() {
+    let files = [
+        completed("2026-03-01-001-aaa", "Fix issue #77: one"),
+        completed("2026-03-01-002-bbb", "Fix issue #77: two"),
+        (
+            ".chant/specs/2026-03-01-003-ccc.md".to_string(),
+            A.to_string(),
+        ),
+    ];
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (_d, root) = workspace(&refs);
+    let (mut c, _) = Client::start(&[&root], Client::default_capabilities());
+    c.responders.insert(
+        "window/showMessageRequest".into(),
+        Box::new(|_| json!({"__never": true})),
+    );
+    let spec = root.join(".chant/specs/2026-03-01-001-aaa.md");
+    let other = root.join(".chant/specs/2026-03-01-003-ccc.md");
+    c.settle(Duration::from_millis(300));
+    // Six dialogs nobody answers: more than tower-lsp-server's four request slots.
+    for _ in 0..6 {
+        c.command_started("chant-lsp.archiveInvestigation", json!([uri(&spec)]));
+    }
+    // The server still takes edits, answers hovers and publishes.
+    c.open(&other, A);
+    c.change(
+        &other,
+        2,
+        json!([{"range": {"start": {"line": 2, "character": 8}, "end": {"line": 2, "character": 15}}, "text": "bogus"}]),
+    );
+    c.wait_diagnostics(&other, |d| codes(d).contains(&"invalid-value".to_string()));
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&other)}, "position": {"line": 1, "character": 1}}),
+    );
+    assert!(hover.is_object(), "{hover}");
+    let dialogs = c
+        .seen
+        .iter()
+        .filter(|m| m["method"] == "window/showMessageRequest")
+        .count();
+    assert_eq!(dialogs, 6, "every run asked");
+    assert!(
+        Path::new(&spec).exists(),
+        "nothing archived without an answer"
+    );
+}
+
+/// A URI with `..`, or one through a symlinked folder, names the same spec: no phantom
+/// second spec (`duplicate-id`), and diagnostics come back under the client's spelling.
+#[test]
+fn one_file_is_one_spec_however_it_is_named() {
+    let (_d, root) = workspace(&[
+        (".chant/specs/2026-03-01-001-aaa.md", A),
+        (".chant/specs/2026-03-01-002-bbb.md", A),
+    ]);
+    let outside = tempfile::tempdir().unwrap();
+    let alias = outside.path().join("alias");
+    std::os::unix::fs::symlink(&root, &alias).unwrap();
+
+    let (mut c, _) = Client::start(&[&alias], neovim());
+    let via_alias = alias.join(".chant/specs/2026-03-01-001-aaa.md");
+    let dotted = alias.join(".chant/specs/../specs/2026-03-01-001-aaa.md");
+    let bogus = A.replace("pending", "bogus");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&dotted), "languageId": "markdown", "version": 1, "text": bogus}}),
+    );
+    let d = c.wait_diagnostics(&via_alias, |d| {
+        codes(d).contains(&"invalid-value".to_string())
+    });
+    assert!(!codes(&d).contains(&"duplicate-id".to_string()), "{d:?}");
+    c.open(&via_alias, &bogus);
+    c.settle(Duration::from_millis(300));
+    for (u, diags) in &c.diagnostics {
+        assert!(
+            !codes(diags).contains(&"duplicate-id".to_string()),
+            "{u}: {diags:?}"
+        );
+        assert!(
+            u.starts_with(&uri(&alias)),
+            "published under the client's spelling: {u}"
+        );
+    }
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&dotted)}, "position": {"line": 4, "character": 3}}),
+    );
+    assert!(hover.is_object(), "{hover}");
+}

@@ -279,6 +279,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn documents_are_valid_with_no_findings() {
+        let style = Style {
+            snippets: false,
+            color: false,
+        };
+        for format in [Format::Json, Format::Sarif] {
+            let mut out = Vec::new();
+            let mut w = Writer::new(format, style, &mut out);
+            assert!(w.begin().and_then(|()| w.end()).is_ok());
+            let v: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
+            let results = if format == Format::Json {
+                &v
+            } else {
+                &v["runs"][0]["results"]
+            };
+            assert_eq!(results.as_array().map(Vec::len), Some(0), "{format:?}");
+        }
+    }
+
+    #[test]
     fn github_escaping_follows_the_runner() {
         assert_eq!(escape_data("100% done\r\nnext"), "100%25 done%0D%0Anext");
         assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");

@@ -3,6 +3,7 @@
 //! the retired `type` values `docs`, `conflict`, `implementation`).
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -10,11 +11,32 @@ use chant_lsp::diagnostics::{self, Severity};
 use chant_lsp::model::vfs::RealFs;
 use chant_lsp::model::Workspace;
 
-fn corpus() -> PathBuf {
-    match std::env::var_os("CHANT_CORPUS") {
-        Some(p) => PathBuf::from(p),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus"),
+/// The corpus to read, or `None` to skip: `CHANT_CORPUS` when set (relative to the
+/// repository root; then it must exist:
+/// CI sets it so that a missing corpus fails instead of silently passing), else
+/// `../shared/corpus` beside the checkout when it is there (a fresh clone has none).
+fn corpus() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("CHANT_CORPUS") {
+        // cargo runs tests in `server/`; a relative path means one from the repository root.
+        let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(p);
+        assert!(
+            p.is_dir(),
+            "CHANT_CORPUS={} is not a directory: the corpus test is required when CHANT_CORPUS is set",
+            p.display()
+        );
+        return Some(p);
     }
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    if beside.is_dir() {
+        return Some(beside);
+    }
+    // Straight to stderr: the test harness captures `eprintln!` of a passing test.
+    let _ = writeln!(
+        std::io::stderr(),
+        "corpus test skipped: no corpus at {} and CHANT_CORPUS is not set (set CHANT_CORPUS=/path/to/corpus to run it)",
+        beside.display()
+    );
+    None
 }
 
 /// What chant rejects, decided from the text alone: a frontmatter `type:` line whose
@@ -34,7 +56,7 @@ fn chant_rejects(text: &str) -> bool {
 
 #[test]
 fn corpus_loads_and_flags_exactly_what_chant_rejects() {
-    let root = corpus();
+    let Some(root) = corpus() else { return };
     let entries = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("corpus at {} ({e}); set CHANT_CORPUS", root.display()));
     let mut workspaces = 0;

@@ -1,7 +1,6 @@
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chant_lsp::check::{self, Format, Options};
+use chant_lsp::check;
 
 const USAGE: &str = "chant-lsp: language server and linter for chant spec files
 
@@ -9,18 +8,26 @@ Usage:
   chant-lsp [serve] [--stdio] [--log-level LEVEL]
                                    speak the Language Server Protocol on stdin/stdout;
                                    logs on stderr (warn; or CHANT_LSP_LOG=debug, ...)
-  chant-lsp check [PATH] [--format text|json] [--include-archive]
+  chant-lsp check [PATH] [--format text|concise|json|sarif|github]
+                  [--color auto|always|never] [--include-archive]
+                  [--fix [--unsafe-fixes] | --diff]
                                    lint the chant workspace at or above PATH (default: .)
+  chant-lsp explain [CODE]         what a diagnostic code means, why, an example, the fix
   chant-lsp graph [PATH] [--issue N] [--format mermaid|dot]
                                    print the dependency graph (Mermaid by default)
   chant-lsp --version | --help
 
 check prints one line per diagnostic, `path:line:col: severity[code]: message`
-(1-based line and column, paths relative to the workspace root), or a JSON array with
---format json (LSP ranges: 0-based, UTF-16). Archived specs are skipped unless
---include-archive is given. Exit status: 0 no errors, 1 errors, 2 could not run.
+(1-based line and column, paths relative to the workspace root), with the source line
+underlined in a terminal (`concise`: the line alone). `json`: an array with LSP ranges
+(0-based, UTF-16); `sarif`: SARIF 2.1.0 for code scanning; `github`: workflow commands
+that annotate a pull request. Archived specs are skipped unless --include-archive.
+--fix applies the fixes that need no judgement (the full ID for a short dependency ID,
+spaces for tabs, removing a BOM) and writes the files; --unsafe-fixes adds guesses
+(did-you-mean); --diff prints them as a diff instead. Exit status: 0 no errors, 1 errors
+(remaining after --fix; with --diff: something to fix), 2 could not run.
 
-Diagnostic codes: docs/diagnostics.md";
+Diagnostic codes: `chant-lsp explain CODE`, or ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,46 +54,18 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("--help") | Some("-h") | Some("help") => {
-            println!("{USAGE}");
+            println!("{USAGE}{}", chant_lsp::diagnostics::catalogue::DOCS_URL);
             ExitCode::SUCCESS
         }
         Some("check") => {
-            let mut opts = Options {
-                path: PathBuf::from("."),
-                format: Format::Text,
-                include_archive: false,
-            };
-            let mut path_set = false;
-            let mut it = args[1..].iter();
-            while let Some(a) = it.next() {
-                match a.as_str() {
-                    "--format" => match it.next().map(String::as_str) {
-                        Some("json") => opts.format = Format::Json,
-                        Some("text") => opts.format = Format::Text,
-                        other => {
-                            return usage_error(&format!(
-                                "--format takes `text` or `json`, not `{}`",
-                                other.unwrap_or("")
-                            ))
-                        }
-                    },
-                    "--format=json" => opts.format = Format::Json,
-                    "--format=text" => opts.format = Format::Text,
-                    "--include-archive" => opts.include_archive = true,
-                    "-h" | "--help" => {
-                        println!("{USAGE}");
-                        return ExitCode::SUCCESS;
-                    }
-                    s if s.starts_with('-') => {
-                        return usage_error(&format!("unknown option `{s}`"))
-                    }
-                    s if !path_set => {
-                        opts.path = PathBuf::from(s);
-                        path_set = true;
-                    }
-                    s => return usage_error(&format!("unexpected argument `{s}`")),
+            let opts = match check::parse_args(&args[1..]) {
+                Ok(Some(opts)) => opts,
+                Ok(None) => {
+                    println!("{USAGE}{}", chant_lsp::diagnostics::catalogue::DOCS_URL);
+                    return ExitCode::SUCCESS;
                 }
-            }
+                Err(msg) => return usage_error(&msg),
+            };
             // One write per line would cost a system call per diagnostic.
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             let code = check::run(&opts, &mut out, &mut std::io::stderr().lock());
@@ -106,11 +85,25 @@ fn main() -> ExitCode {
             ) as u8),
             Err(msg) => usage_error(&msg),
         },
+        Some("explain") => {
+            if args.len() > 2 {
+                return usage_error("explain takes one code");
+            }
+            let code = check::explain(
+                args.get(1).map(String::as_str),
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            );
+            ExitCode::from(code as u8)
+        }
         Some(other) => usage_error(&format!("unknown command `{other}`")),
     }
 }
 
 fn usage_error(msg: &str) -> ExitCode {
-    eprintln!("chant-lsp: {msg}\n\n{USAGE}");
+    eprintln!(
+        "chant-lsp: {msg}\n\n{USAGE}{}",
+        chant_lsp::diagnostics::catalogue::DOCS_URL
+    );
     ExitCode::from(2)
 }

@@ -2,6 +2,7 @@
 
 mod archive;
 mod cli;
+mod diagnostic_data;
 mod fake_github;
 mod investigation;
 mod live;

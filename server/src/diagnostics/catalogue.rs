@@ -1,6 +1,6 @@
 //! Every diagnostic code chant-lsp emits: stable names, default severities, and the
-//! chant lint rule each one mirrors. `docs/diagnostics.md` documents the same list; a
-//! test keeps the two in step.
+//! chant lint rule each one mirrors. `docs/diagnostics.md` documents the same list (tests
+//! keep the two in step) and is the text `chant-lsp explain` prints and editors link to.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
@@ -318,6 +318,60 @@ pub fn lookup(code: &str) -> Option<&'static CodeInfo> {
     CATALOGUE.iter().find(|c| c.code == code)
 }
 
+/// The published reference: the repository named in the workspace `Cargo.toml`. Editors
+/// link each diagnostic here (`codeDescription`), SARIF gives it as the rule's help URI.
+pub const DOCS_URL: &str = concat!(
+    env!("CARGO_PKG_REPOSITORY"),
+    "/blob/main/docs/diagnostics.md"
+);
+
+/// `docs/diagnostics.md`, compiled in: the one text behind the published page and
+/// `chant-lsp explain`.
+const DOCS: &str = include_str!("../../../docs/diagnostics.md");
+
+/// The link to a code's entry; the anchor is the code itself (its heading is `## \`code\``,
+/// which GitHub turns into `#code`; a test checks no other heading takes that anchor).
+pub fn help_url(code: &str) -> String {
+    format!("{DOCS_URL}#{code}")
+}
+
+/// A code's entry in `docs/diagnostics.md`, without its heading: what it means, why,
+/// an example and the fix.
+pub fn explanation(code: &str) -> Option<&'static str> {
+    let heading = format!("## `{code}`\n");
+    let start = DOCS.find(&heading)? + heading.len();
+    let rest = DOCS.get(start..)?;
+    let end = rest
+        .find("\n## ")
+        .into_iter()
+        .chain(rest.find("\n---\n"))
+        .min()
+        .unwrap_or(rest.len());
+    rest.get(..end).map(str::trim_end)
+}
+
+/// The catalogue codes closest to an unknown one, closest first (at most 3).
+pub fn nearest(code: &str) -> Vec<&'static str> {
+    let got = code.trim().to_lowercase().replace('_', "-");
+    let mut scored: Vec<(usize, &'static str)> = CATALOGUE
+        .iter()
+        .map(|c| {
+            let d = crate::model::schema::edit_distance(&got, c.code);
+            // A word of the code typed alone (`cycle`) is as good as a near miss.
+            let part = !got.is_empty() && c.code.split('-').any(|w| w == got);
+            (if part { 1 } else { d }, c.code)
+        })
+        .collect();
+    scored.sort();
+    let best = scored.first().map_or(0, |s| s.0);
+    scored
+        .into_iter()
+        .take_while(|(d, _)| *d <= best.max(3))
+        .take(3)
+        .map(|(_, c)| c)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,6 +390,55 @@ mod tests {
                 a.code
             );
         }
+    }
+
+    /// GitHub's heading anchor: lower case, punctuation other than `-` dropped, spaces
+    /// to `-`.
+    fn github_anchor(heading: &str) -> String {
+        heading
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == '-' || *c == ' ' || *c == '_')
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect()
+    }
+
+    #[test]
+    fn every_code_has_its_own_anchor_and_explanation() {
+        let anchors: Vec<String> = DOCS
+            .lines()
+            .filter_map(|l| l.strip_prefix("## ").or_else(|| l.strip_prefix("# ")))
+            .map(github_anchor)
+            .collect();
+        for c in CATALOGUE {
+            let n = anchors.iter().filter(|a| **a == c.code).count();
+            assert_eq!(
+                n, 1,
+                "docs/diagnostics.md must give `#{}` exactly once",
+                c.code
+            );
+            let text = explanation(c.code).unwrap_or_default();
+            assert!(text.len() > 20, "{}: {text:?}", c.code);
+            assert!(!text.contains("\n## "), "{}", c.code);
+            assert!(
+                help_url(c.code).starts_with("https://"),
+                "{}",
+                help_url(c.code)
+            );
+        }
+        assert!(explanation("inexact-dependency-id")
+            .unwrap_or_default()
+            .contains("depends_on: [005-k9w]"));
+        assert_eq!(explanation("no-such-code"), None);
+    }
+
+    #[test]
+    fn nearest_codes_for_typos_and_words() {
+        assert_eq!(nearest("dependancy-cycle")[0], "dependency-cycle");
+        assert_eq!(nearest("unknown_field")[0], "unknown-field");
+        assert!(nearest("cycle").contains(&"dependency-cycle"));
+        assert!(!nearest("").is_empty() && nearest("").len() <= 3);
     }
 
     #[test]

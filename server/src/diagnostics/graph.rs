@@ -141,7 +141,7 @@ fn unknown(s: &mut Sink, dep: &crate::model::facts::Item, field: &str) {
                 format!("'{v}' is not an exact spec ID: chant compares `{field}` entries exactly and reports it unknown. It means '{full}'"),
             )
             .fixes
-            .push(super::Fix { title: format!("Use the full ID `{full}`"), edits: vec![Edit::replace(dep.range, full)] });
+            .push(super::Fix { title: format!("Use the full ID `{full}`"), edits: vec![Edit::replace(dep.range, full)], safe: true });
         }
         Resolution::Ambiguous(list) => {
             let d = s.push(
@@ -156,6 +156,7 @@ fn unknown(s: &mut Sink, dep: &crate::model::facts::Item, field: &str) {
                 d.fixes.push(super::Fix {
                     title: format!("Use `{full}`"),
                     edits: vec![Edit::replace(dep.range, full)],
+                    safe: false,
                 });
             }
         }

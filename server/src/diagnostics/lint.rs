@@ -84,6 +84,7 @@ pub(super) fn check(s: &mut Sink) {
                     d.fixes.push(super::Fix {
                         title,
                         edits: vec![edit],
+                        safe: false,
                     });
                 }
             }
@@ -238,6 +239,7 @@ pub(super) fn check(s: &mut Sink) {
             d.fixes.push(super::Fix {
                 title: "Check this criterion".into(),
                 edits: vec![crate::syntax::edit::Edit::replace(cb.range, "- [x]")],
+                safe: false,
             });
         }
     }

@@ -39,6 +39,10 @@ pub struct Related {
 pub struct Fix {
     pub title: String,
     pub edits: Vec<Edit>,
+    /// Applied by `check --fix` without a person's judgement: the only candidate, and the
+    /// spec means the same afterwards (full ID for a short one, spaces for tabs). Guesses
+    /// (did-you-mean, inferred values) are `false` and need `--unsafe-fixes`.
+    pub safe: bool,
 }
 
 impl Diagnostic {
@@ -46,6 +50,7 @@ impl Diagnostic {
         self.fixes.push(Fix {
             title: title.into(),
             edits,
+            safe: false,
         });
         self
     }

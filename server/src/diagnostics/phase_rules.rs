@@ -67,6 +67,7 @@ fn add_fix(s: &Sink, key: &str, value: &str, title: String) -> Option<Fix> {
     Some(Fix {
         title,
         edits: vec![edit::add_list_item(s.text(), fm, key, value)],
+        safe: false,
     })
 }
 
@@ -128,6 +129,7 @@ fn evaluate(s: &Sink, req: &Requirement) -> Option<Finding> {
             let fix = s.file.syntax.frontmatter().map(|fm| Fix {
                 title: format!("Set type to `{}`", values[0]),
                 edits: vec![edit::set_scalar(s.text(), fm, "type", &values[0])],
+                safe: false,
             });
             Some((
                 range,
@@ -152,6 +154,7 @@ fn evaluate(s: &Sink, req: &Requirement) -> Option<Finding> {
             let fix = research_output_fix(s).map(|(title, e)| Fix {
                 title,
                 edits: vec![e],
+                safe: false,
             });
             Some((
                 s.key_or_spec("target_files"),
@@ -314,6 +317,7 @@ fn evaluate(s: &Sink, req: &Requirement) -> Option<Finding> {
             let fix = s.file.syntax.frontmatter().map(|fm| Fix {
                 title: format!("Set prompt to `{name}`"),
                 edits: vec![edit::set_scalar(s.text(), fm, "prompt", name)],
+                safe: false,
             });
             Some((
                 s.key_or_spec("prompt"),

@@ -96,6 +96,61 @@ fn normalize(p: &Path) -> Option<PathBuf> {
     }
 }
 
+/// What a published diagnostic carries in `data`: its quick fixes, so a code action can
+/// be served from the diagnostics the client sends back instead of recomputing them.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct DiagnosticData {
+    pub fixes: Vec<FixData>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct FixData {
+    pub title: String,
+    #[serde(default)]
+    pub safe: bool,
+    pub edits: Vec<EditData>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct EditData {
+    pub range: lsp::Range,
+    #[serde(rename = "newText")]
+    pub new_text: String,
+    /// The text the edit replaces, to tell a stale diagnostic (the buffer changed since it
+    /// was published) from a current one.
+    pub old: String,
+}
+
+fn data(text: &str, lines: &LineIndex, d: &Diagnostic, enc: Encoding) -> DiagnosticData {
+    let fixes = d
+        .fixes
+        .iter()
+        .map(|f| FixData {
+            title: f.title.clone(),
+            safe: f.safe,
+            edits: f
+                .edits
+                .iter()
+                .map(|e| EditData {
+                    range: range(text, lines, e.range, enc),
+                    new_text: e.new_text.clone(),
+                    old: text
+                        .get(e.range.start()..e.range.end())
+                        .unwrap_or_default()
+                        .to_string(),
+                })
+                .collect(),
+        })
+        .collect();
+    DiagnosticData { fixes }
+}
+
+/// The link editors show on a diagnostic's code.
+pub fn code_description(code: &str) -> Option<lsp::CodeDescription> {
+    let href = crate::diagnostics::catalogue::help_url(code).parse().ok()?;
+    Some(lsp::CodeDescription { href })
+}
+
 pub fn diagnostic(
     ws: &Workspace,
     text: &str,
@@ -122,11 +177,11 @@ pub fn diagnostic(
         range: range(text, lines, d.range, enc),
         severity: Some(severity(d.severity)),
         code: Some(lsp::NumberOrString::String(d.code.to_string())),
-        code_description: None,
+        code_description: code_description(d.code),
         source: Some("chant-lsp".into()),
         message: d.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
         tags: None,
-        data: None,
+        data: serde_json::to_value(data(text, lines, d, enc)).ok(),
     }
 }

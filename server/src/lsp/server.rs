@@ -793,6 +793,7 @@ impl LanguageServer for Backend {
                 &path,
                 &params.text_document.uri,
                 params.range,
+                &params.context.diagnostics,
             )
         })
         .map(Some)

@@ -2,6 +2,7 @@
 //! legitimately not exist yet, so they are never checked.
 
 use crate::model::facts::Item;
+use crate::model::schema::Role;
 use crate::model::Location;
 use crate::syntax::edit::Edit;
 
@@ -18,18 +19,16 @@ pub fn is_checkable_path(p: &str) -> bool {
 
 pub(super) fn check(s: &mut Sink) {
     let facts = &s.file.facts;
-    for (field, list) in [
-        ("informed_by", &facts.informed_by),
-        ("context", &facts.context),
-        ("origin", &facts.origin),
-    ] {
-        for item in crate::model::facts::items(list) {
-            missing(s, field, item);
-        }
+    // Every input field the table names; `output_schema` has its own rule below.
+    for r in facts
+        .refs_of(Role::Inputs)
+        .filter(|r| r.field != "output_schema")
+    {
+        missing(s, r.field, &r.item);
     }
     if let Some(prompt) = &facts.prompt {
         let name = prompt.value.value.as_str();
-        let rel = format!(".chant/prompts/{name}.md");
+        let rel = crate::model::schema::prompt_path(name);
         if !s.ws.file_exists(&rel) {
             s.push(
                 "missing-file",

@@ -628,3 +628,159 @@ fn long_cycles_are_named_briefly() {
         refs[..9].join(" -> ")
     );
 }
+
+/// The paranoid check again, with steps drawn at random over every kind of input a rule
+/// reads: specs (statuses, exact/short/missing dependencies, issues and phases, groups),
+/// files named by path fields inside and outside `.chant/`, prompts, the configuration,
+/// and git (a branch pushed or not, refreshed by a change under `.git/`).
+#[test]
+fn incremental_equals_fresh_over_random_steps() {
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    struct FlipVcs(AtomicBool);
+    impl crate::model::vcs::Vcs for FlipVcs {
+        fn pushed(&self, _: &std::path::Path, _: &str) -> Option<bool> {
+            Some(self.0.load(Ordering::SeqCst))
+        }
+    }
+
+    let ids = [
+        "2026-03-01-001-aaa",
+        "2026-03-01-002-bbb",
+        "2026-03-01-003-ccc",
+        "2026-03-01-004-ddd",
+        "2026-03-01-004-ddd.1",
+        "2026-03-01-005-eee",
+    ];
+    let spec_path = |id: &str| root().join(format!(".chant/specs/{id}.md"));
+    let dep_choices = [
+        "2026-03-01-001-aaa",
+        "2026-03-01-002-bbb",
+        "005-eee",
+        "2026-03-01-009-zzz",
+        "2026-03-01-004-ddd",
+    ];
+    let statuses = ["pending", "completed", "bogus", "in_progress"];
+    let labels = [
+        "[issue-7, root-cause]",
+        "[issue-7, fix]",
+        "[issue-7, upstream-pr]",
+        "[issue-7, impact-map]",
+        "[issue-8]",
+        "[]",
+    ];
+    let extras = [
+        "",
+        "prompt: foo\n",
+        "informed_by: [docs/notes.md]\n",
+        "context: [.chant/research/ctx.md]\n",
+        "output_schema: schemas/out.json\n",
+        "conflicting_files: [src/x.rs]\n",
+        "branch: fix-7\n",
+        "type: research\ntarget_files: [.chant/research/issue-7-root-cause.md]\n",
+    ];
+    let named_files = [
+        ".chant/prompts/foo.md",
+        "docs/notes.md",
+        ".chant/research/ctx.md",
+        "schemas/out.json",
+        ".chant/research/issue-7-root-cause.md",
+        "src/x.rs",
+    ];
+
+    let fs = Arc::new(MemFs::new(
+        ids.iter()
+            .map(|id| (spec_path(id), "---\n---\n# Start\n".to_string())),
+    ));
+    let vcs = Arc::new(FlipVcs(AtomicBool::new(true)));
+    let load_ws = |fs: &Arc<MemFs>| {
+        let mut ws = Workspace::load(root(), fs.clone());
+        ws.vcs = vcs.clone();
+        ws
+    };
+    let all = |ws: &Workspace| -> HashMap<PathBuf, String> {
+        ws.specs()
+            .map(|(k, f)| (f.path.clone(), format!("{:?}", super::check_spec(ws, k))))
+            .collect()
+    };
+    let mut ws = load_ws(&fs);
+    let mut shown = all(&ws);
+    let mut rng = fastrand::Rng::with_seed(0x00c4_a117);
+    for step in 0..400 {
+        let pick = |rng: &mut fastrand::Rng, list: &[&'static str]| list[rng.usize(..list.len())];
+        let (path, what) = match rng.u8(..10) {
+            0..=4 => {
+                let id = pick(&mut rng, &ids);
+                let mut deps = Vec::new();
+                for _ in 0..rng.usize(..3) {
+                    deps.push(pick(&mut rng, &dep_choices));
+                }
+                let text = format!(
+                    "---\nstatus: {}\nlabels: {}\ndepends_on: [{}]\n{}---\n# Fix issue #7: step {step}\n",
+                    pick(&mut rng, &statuses),
+                    pick(&mut rng, &labels),
+                    deps.join(", "),
+                    pick(&mut rng, &extras),
+                );
+                fs.write(&spec_path(id), text.into_bytes());
+                (spec_path(id), format!("write {id}"))
+            }
+            5 => {
+                let id = pick(&mut rng, &ids);
+                fs.remove(&spec_path(id));
+                (spec_path(id), format!("remove {id}"))
+            }
+            6 | 7 => {
+                let rel = pick(&mut rng, &named_files);
+                let path = root().join(rel);
+                if crate::model::vfs::Fs::exists(&*fs, &path) {
+                    fs.remove(&path);
+                } else {
+                    fs.write(&path, b"x".to_vec());
+                }
+                (path, format!("toggle {rel}"))
+            }
+            8 => {
+                let now = !vcs.0.load(Ordering::SeqCst);
+                vcs.0.store(now, Ordering::SeqCst);
+                (
+                    root().join(".git/refs/remotes/origin/fix-7"),
+                    format!("pushed = {now}"),
+                )
+            }
+            _ => {
+                let path = root().join(".chant/config.md");
+                let n = rng.usize(..3);
+                fs.write(
+                    &path,
+                    format!("---\nlint:\n  thresholds:\n    complexity_files: {n}\n---\n")
+                        .into_bytes(),
+                );
+                (path, format!("config complexity_files {n}"))
+            }
+        };
+        let affected = ws.update(&path, None);
+        for removed in &affected.removed {
+            shown.remove(removed);
+        }
+        if affected.all {
+            shown = all(&ws);
+        }
+        for k in affected.specs {
+            if let Some(f) = ws.get(k) {
+                shown.insert(f.path.clone(), format!("{:?}", super::check_spec(&ws, k)));
+            }
+        }
+        let expected = all(&load_ws(&fs));
+        assert_eq!(shown.len(), expected.len(), "step {step}: {what}");
+        for (p, d) in &expected {
+            assert_eq!(
+                shown.get(p),
+                Some(d),
+                "step {step} ({what}): stale diagnostics for {}",
+                p.display()
+            );
+        }
+    }
+}

@@ -9,7 +9,7 @@ use crate::model::{SpecKey, Workspace};
 use crate::syntax::TextRange;
 
 use super::hover::key_doc;
-use super::query::PATH_FIELDS;
+use super::query::is_path_field;
 use super::spec_card;
 
 /// Spec ID lists are cut here; the client asks again as the person types.
@@ -186,9 +186,7 @@ pub fn complete(ws: &Workspace, key: SpecKey, offset: usize) -> Completions {
                 });
             }
         }
-        Context::Value(field) | Context::ListItem(field)
-            if PATH_FIELDS.contains(&field.as_str()) =>
-        {
+        Context::Value(field) | Context::ListItem(field) if is_path_field(field.as_str()) => {
             paths(ws, typed, replace, &mut out);
         }
         _ => {}

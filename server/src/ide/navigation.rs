@@ -1,6 +1,6 @@
 //! Go to definition and find references.
 
-use crate::model::facts::items;
+use crate::model::schema::Role;
 use crate::model::{SpecKey, Workspace};
 use crate::syntax::TextRange;
 
@@ -50,28 +50,20 @@ pub fn references(ws: &Workspace, id: &str, include_declaration: bool) -> Vec<Fi
     for k in ws.referencing(id, rel.as_deref()) {
         let Some(f) = ws.get(k) else { continue };
         let mut ranges: Vec<TextRange> = Vec::new();
-        let named = |list: &[crate::model::facts::Item]| -> Vec<TextRange> {
-            list.iter()
-                .filter(|i| i.value == id)
-                .map(|i| unquoted(&f.text, i.range))
-                .collect()
-        };
-        ranges.extend(named(f.facts.deps()));
-        ranges.extend(named(items(&f.facts.members)));
+        // Every spec-ID field and every path field, as the field table says.
+        ranges.extend(
+            f.facts
+                .refs_of(Role::SpecIds)
+                .filter(|r| r.item.value == id)
+                .map(|r| unquoted(&f.text, r.item.range)),
+        );
         if let Some(rel) = &rel {
-            for list in [
-                &f.facts.informed_by,
-                &f.facts.context,
-                &f.facts.origin,
-                &f.facts.target_files,
-            ] {
-                ranges.extend(
-                    items(list)
-                        .iter()
-                        .filter(|i| i.value.trim_start_matches("./") == rel)
-                        .map(|i| unquoted(&f.text, i.range)),
-                );
-            }
+            ranges.extend(
+                f.facts
+                    .named_paths()
+                    .filter(|(_, p)| p == rel)
+                    .map(|(r, _)| unquoted(&f.text, r.item.range)),
+            );
         }
         ranges.extend(
             f.syntax

@@ -2,14 +2,14 @@
 
 use std::path::PathBuf;
 
-use crate::model::facts::items;
 use crate::model::{SpecKey, Workspace};
 use crate::syntax::outline::outline;
 use crate::syntax::yaml::NodeKind;
 use crate::syntax::TextRange;
 
-use super::query::{unquoted, PATH_FIELDS};
+use super::query::unquoted;
 use super::{spec_anchor, FileRange};
+use crate::model::schema::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SymbolKind {
@@ -177,28 +177,17 @@ pub fn document_links(ws: &Workspace, key: SpecKey) -> Vec<(TextRange, LinkTarge
         return Vec::new();
     };
     let mut out = Vec::new();
-    let facts = &f.facts;
-    let mut entries: Vec<(&str, String, TextRange)> = Vec::new();
-    for (name, list) in [
-        ("target_files", &facts.target_files),
-        ("context", &facts.context),
-        ("informed_by", &facts.informed_by),
-        ("origin", &facts.origin),
-        ("tracks", &facts.tracks),
-    ] {
-        debug_assert!(PATH_FIELDS.contains(&name));
-        entries.extend(items(list).iter().map(|i| (name, i.value.clone(), i.range)));
-    }
-    if let Some(p) = &facts.output_schema {
-        entries.push(("output_schema", p.value.value.clone(), p.value_range));
-    }
-    if let Some(p) = &facts.prompt {
-        entries.push((
-            "prompt",
-            format!(".chant/prompts/{}.md", p.value.value),
-            p.value_range,
-        ));
-    }
+    // Every value of a path, glob or prompt field (the field table decides which).
+    let entries: Vec<(&str, String, TextRange)> = f
+        .facts
+        .refs
+        .iter()
+        .filter(|r| r.role.is_path() || r.role == Role::Prompt)
+        .map(|r| {
+            let value = r.path().unwrap_or_else(|| r.item.value.clone());
+            (r.field, value, r.item.range)
+        })
+        .collect();
     for (_, value, range) in entries {
         let range = unquoted(&f.text, range);
         if value.contains("://") {

@@ -1,7 +1,7 @@
 //! What is under the cursor, found once and shared by hover, definition, references,
 //! rename and completion.
 
-use crate::model::schema::{self, Kind};
+use crate::model::schema::{self, Kind, Role};
 use crate::model::SpecFile;
 use crate::syntax::yaml::{NodeKind, YamlNode};
 use crate::syntax::TextRange;
@@ -41,16 +41,15 @@ pub enum Target {
     },
 }
 
-pub const SPEC_FIELDS: &[&str] = &["depends_on", "members", "blocked_specs", "original_spec"];
-pub const PATH_FIELDS: &[&str] = &[
-    "target_files",
-    "context",
-    "informed_by",
-    "origin",
-    "tracks",
-    "conflicting_files",
-    "output_schema",
-];
+/// A top-level field whose values are spec IDs (the field table decides).
+pub fn is_spec_field(key: &str) -> bool {
+    schema::role(key) == Role::SpecIds
+}
+
+/// A top-level field whose values are repository paths or globs.
+pub fn is_path_field(key: &str) -> bool {
+    schema::role(key).is_path()
+}
 
 fn within(r: TextRange, offset: usize) -> bool {
     r.start() <= offset && offset <= r.end()
@@ -132,24 +131,24 @@ fn in_map(f: &SpecFile, map: &YamlNode, parent: Option<&str>, offset: usize) -> 
         let node = nodes.into_iter().find(|n| within(n.range, offset))?;
         let value = node.as_scalar()?.to_string();
         let range = unquoted(&f.text, node.range);
-        if parent.is_none() && SPEC_FIELDS.contains(&key) {
+        if parent.is_none() && is_spec_field(key) {
             return Some(Target::SpecRef { id: value, range });
         }
-        if parent.is_none() && PATH_FIELDS.contains(&key) {
+        if parent.is_none() && is_path_field(key) {
             return Some(Target::Path {
                 field: key.into(),
                 path: value,
                 range,
             });
         }
-        if parent.is_none() && key == "prompt" {
+        if parent.is_none() && schema::role(key) == Role::Prompt {
             return Some(Target::Path {
                 field: key.into(),
-                path: format!(".chant/prompts/{value}.md"),
+                path: schema::prompt_path(&value),
                 range,
             });
         }
-        if parent.is_none() && key == "labels" {
+        if parent.is_none() && schema::role(key) == Role::Labels {
             return Some(Target::Label { value, range });
         }
         if matches!(field.map(|f| f.kind), Some(Kind::Enum(_))) {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::model::facts::items;
+use crate::model::schema::Role;
 use crate::model::{SpecKey, Workspace};
 use crate::syntax::edit::Edit;
 use crate::syntax::TextRange;
@@ -117,32 +117,20 @@ fn reference_edits(
         let mut push =
             |range: TextRange, text: &str| out.push((f.path.clone(), Edit::replace(range, text)));
         if let Some(new) = new_id {
-            for i in f
+            for r in f
                 .facts
-                .deps()
-                .iter()
-                .chain(items(&f.facts.members))
-                .filter(|i| i.value == old)
+                .refs_of(Role::SpecIds)
+                .filter(|r| r.item.value == old)
             {
-                push(unquoted(&f.text, i.range), new);
+                push(unquoted(&f.text, r.item.range), new);
             }
             for m in f.syntax.body.id_mentions.iter().filter(|m| m.id == old) {
                 push(m.range, new);
             }
         }
         if old_rel != new_rel {
-            for list in [
-                &f.facts.informed_by,
-                &f.facts.context,
-                &f.facts.origin,
-                &f.facts.target_files,
-            ] {
-                for i in items(list)
-                    .iter()
-                    .filter(|i| i.value.trim_start_matches("./") == old_rel)
-                {
-                    push(unquoted(&f.text, i.range), new_rel);
-                }
+            for (r, _) in f.facts.named_paths().filter(|(_, p)| p == old_rel) {
+                push(unquoted(&f.text, r.item.range), new_rel);
             }
         }
     }

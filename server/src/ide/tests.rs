@@ -891,3 +891,38 @@ fn investigation_progress() {
     assert_eq!(p.specs.len(), 6);
     assert!(super::graph::progress(&demo(), 99).is_none());
 }
+
+/// Every field the table gives a spec-ID or path role counts: `blocked_specs`,
+/// `original_spec`, `conflicting_files`, `output_schema`, not only the common four.
+#[test]
+fn references_and_rename_follow_the_field_table() {
+    let ws = load(
+        r#"
+//- .chant/specs/2026-03-01-001-aaa.md
+---
+---
+# Target
+//- .chant/specs/2026-03-01-002-mrg.md
+---
+original_spec: 2026-03-01-001-aaa
+blocked_specs: [2026-03-01-001-aaa]
+conflicting_files: [.chant/specs/2026-03-01-001-aaa.md]
+output_schema: .chant/specs/2026-03-01-001-aaa.md
+---
+# Merge conflict
+"#,
+    );
+    let refs = super::navigation::references(&ws, "2026-03-01-001-aaa", false);
+    let shown: Vec<String> = refs.iter().map(|r| pos(&ws, r)).collect();
+    expect![[r#"
+        .chant/specs/2026-03-01-002-mrg.md:2:16 "2026-03-01-001-aaa"
+        .chant/specs/2026-03-01-002-mrg.md:3:17 "2026-03-01-001-aaa"
+        .chant/specs/2026-03-01-002-mrg.md:4:21 ".chant/specs/2026-03-01-001-aaa.md"
+        .chant/specs/2026-03-01-002-mrg.md:5:16 ".chant/specs/2026-03-01-001-aaa.md""#]]
+    .assert_eq(&shown.join("\n"));
+    let plan = super::rename::rename(&ws, "2026-03-01-001-aaa", "2026-03-01-001-new").unwrap();
+    expect![[r#"
+        edit .chant/specs/2026-03-01-002-mrg.md: original_spec: 2026-03-01-001-new / blocked_specs: [2026-03-01-001-new] / conflicting_files: [.chant/specs/2026-03-01-001-new.md] / output_schema: .chant/specs/2026-03-01-001-new.md
+        move .chant/specs/2026-03-01-001-aaa.md -> .chant/specs/2026-03-01-001-new.md
+    "#]].assert_eq(&render_plan(&ws, &plan));
+}

@@ -6,7 +6,7 @@ use crate::model::{SpecKey, Workspace};
 use crate::syntax::yaml::{NodeKind, YamlNode};
 use crate::syntax::TextRange;
 
-use super::query::{unquoted, SPEC_FIELDS};
+use super::query::{is_spec_field, unquoted};
 
 /// Token types, standard LSP names so themes colour them without configuration. The
 /// order is the legend's.
@@ -79,7 +79,7 @@ pub fn tokens(ws: &Workspace, key: SpecKey) -> Vec<Token> {
             let Some(key) = e.key.as_scalar() else {
                 continue;
             };
-            if SPEC_FIELDS.contains(&key) {
+            if is_spec_field(key) {
                 for n in scalars(&e.value) {
                     if let Some(v) = n.as_scalar() {
                         out.push(id_token(unquoted(&f.text, n.range), v));

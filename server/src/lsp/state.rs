@@ -487,17 +487,6 @@ impl Writer {
                 r.touched.insert(path.to_path_buf());
             }
         }
-        if path.starts_with(root.join(".git")) {
-            // HEAD or a ref moved: the specs that read git facts.
-            let specs = self.st.roots[i].git_readers().into_iter().collect();
-            return vec![(
-                i,
-                Affected {
-                    specs,
-                    ..Affected::default()
-                },
-            )];
-        }
         let affected = Arc::make_mut(&mut self.st.roots[i]).update(path, text);
         vec![(i, affected)]
     }

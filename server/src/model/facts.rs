@@ -5,6 +5,8 @@
 use crate::syntax::yaml::{NodeKind, YamlNode};
 use crate::syntax::{SpecSyntax, TextRange};
 
+use super::schema::{self, Role};
+
 /// A string value with the range it was read from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Item {
@@ -36,6 +38,29 @@ pub struct SpecFacts {
     pub output_schema: Option<Present<Item>>,
     pub model: Option<Present<Item>>,
     pub approval: Option<Approval>,
+    /// Every value of a field whose role names something outside the spec (the field
+    /// table in `schema.rs` decides which), in document order.
+    pub refs: Vec<Ref>,
+}
+
+/// One value of a field with a [`Role`] other than `Plain`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ref {
+    pub field: &'static str,
+    pub role: Role,
+    pub item: Item,
+}
+
+impl Ref {
+    /// The repository path this value names, for roles that name files (`./` dropped,
+    /// a prompt name turned into its file).
+    pub fn path(&self) -> Option<String> {
+        match self.role {
+            Role::Prompt => Some(schema::prompt_path(&self.item.value)),
+            r if r.names_files() => Some(self.item.value.trim_start_matches("./").to_string()),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +105,18 @@ impl SpecFacts {
                         at: get("at").is_some(),
                     }
                 }),
+            refs: refs(root),
         }
+    }
+
+    /// The values of one role, with their fields.
+    pub fn refs_of(&self, role: Role) -> impl Iterator<Item = &Ref> {
+        self.refs.iter().filter(move |r| r.role == role)
+    }
+
+    /// Every repository path the spec names (path fields and its prompt's file).
+    pub fn named_paths(&self) -> impl Iterator<Item = (&Ref, String)> {
+        self.refs.iter().filter_map(|r| r.path().map(|p| (r, p)))
     }
 
     /// chant's effective type (`code` when unset).
@@ -104,6 +140,22 @@ impl SpecFacts {
     pub fn has_label(&self, label: &str) -> bool {
         self.label_values().any(|l| l == label)
     }
+}
+
+/// The values of every top-level field with a role, read as lists (a scalar is one).
+fn refs(root: &YamlNode) -> Vec<Ref> {
+    let mut out = Vec::new();
+    for field in schema::FIELDS.iter().filter(|f| f.role != Role::Plain) {
+        if let Some(p) = list(root, field.name) {
+            out.extend(p.value.into_iter().map(|item| Ref {
+                field: field.name,
+                role: field.role,
+                item,
+            }));
+        }
+    }
+    out.sort_by_key(|r| r.item.range.start);
+    out
 }
 
 pub fn items(p: &Option<Present<Vec<Item>>>) -> &[Item] {

@@ -40,10 +40,54 @@ pub enum Kind {
     Map(&'static [Field]),
 }
 
+/// What a field's values name: the one place that says which fields are spec IDs,
+/// paths or prompt names. Rules, references, rename, links, completion, semantic tokens
+/// and invalidation (which files re-check which specs) all read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// Text, numbers, dates, enum values: nothing outside the spec.
+    Plain,
+    /// Spec IDs (`depends_on`, `members`, ...).
+    SpecIds,
+    /// Files the agent reads: they must exist.
+    Inputs,
+    /// Files the spec creates or modifies: they may not exist yet.
+    Outputs,
+    /// Other files of the repository the spec names.
+    Files,
+    /// Globs over the repository.
+    Globs,
+    /// A prompt name: the file `.chant/prompts/<name>.md`.
+    Prompt,
+    /// A git branch: diagnostics read git for it.
+    Branch,
+    /// Labels (issue and phase membership).
+    Labels,
+}
+
+impl Role {
+    /// Values that name files (for references, rename, links and invalidation).
+    pub fn names_files(self) -> bool {
+        matches!(
+            self,
+            Role::Inputs | Role::Outputs | Role::Files | Role::Prompt
+        )
+    }
+
+    /// Values completed as repository paths.
+    pub fn is_path(self) -> bool {
+        matches!(
+            self,
+            Role::Inputs | Role::Outputs | Role::Files | Role::Globs
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
     pub name: &'static str,
     pub kind: Kind,
+    pub role: Role,
     /// Nested-map fields that must be present (`retry_state`).
     pub required: bool,
     pub doc: &'static str,
@@ -53,6 +97,7 @@ const fn f(name: &'static str, kind: Kind, doc: &'static str) -> Field {
     Field {
         name,
         kind,
+        role: Role::Plain,
         required: false,
         doc,
     }
@@ -62,7 +107,19 @@ const fn req(name: &'static str, kind: Kind, doc: &'static str) -> Field {
     Field {
         name,
         kind,
+        role: Role::Plain,
         required: true,
+        doc,
+    }
+}
+
+/// A top-level field whose values name something outside the spec.
+const fn r(name: &'static str, kind: Kind, role: Role, doc: &'static str) -> Field {
+    Field {
+        name,
+        kind,
+        role,
+        required: false,
         doc,
     }
 }
@@ -91,24 +148,24 @@ const RETRY_STATE: &[Field] = &[
 pub const FIELDS: &[Field] = &[
     f("type", Kind::Enum(TYPES), "What kind of work the spec is: `code` (default), `task`, `driver`, `group`, `documentation`, `research`."),
     f("status", Kind::Enum(STATUSES), "Where the spec is in its lifecycle; `pending` by default."),
-    f("depends_on", Kind::StrOrList, "Specs that must be completed first, by exact ID (`repo:ID` for another repository)."),
-    f("labels", Kind::List, "Free tags, e.g. `issue-1234`, `root-cause`."),
-    f("target_files", Kind::List, "Files the spec creates or modifies (they may not exist yet)."),
-    f("context", Kind::List, "Files inlined into the agent's prompt."),
-    f("prompt", Kind::Str, "Prompt template name: `.chant/prompts/<name>.md`."),
-    f("branch", Kind::Str, "The work branch, normally `chant/<ID>`."),
+    r("depends_on", Kind::StrOrList, Role::SpecIds, "Specs that must be completed first, by exact ID (`repo:ID` for another repository)."),
+    r("labels", Kind::List, Role::Labels, "Free tags, e.g. `issue-1234`, `root-cause`."),
+    r("target_files", Kind::List, Role::Outputs, "Files the spec creates or modifies (they may not exist yet)."),
+    r("context", Kind::List, Role::Inputs, "Files inlined into the agent's prompt."),
+    r("prompt", Kind::Str, Role::Prompt, "Prompt template name: `.chant/prompts/<name>.md`."),
+    r("branch", Kind::Str, Role::Branch, "The work branch, normally `chant/<ID>`."),
     f("commits", Kind::List, "Commit hashes recorded on completion."),
     f("completed_at", Kind::Str, "Completion time, `YYYY-MM-DDTHH:MM:SSZ`."),
     f("model", Kind::Str, "The model that worked the spec (`opus`, `sonnet`, `haiku`, ...)."),
-    f("tracks", Kind::List, "Globs watched for drift (documentation specs)."),
-    f("informed_by", Kind::List, "Inputs to synthesize: research documents, spec files, issue URLs."),
-    f("origin", Kind::List, "Input data for research specs."),
+    r("tracks", Kind::List, Role::Globs, "Globs watched for drift (documentation specs)."),
+    r("informed_by", Kind::List, Role::Inputs, "Inputs to synthesize: research documents, spec files, issue URLs."),
+    r("origin", Kind::List, Role::Inputs, "Input data for research specs."),
     f("schedule", Kind::Str, "Recurrence, e.g. `weekly`."),
-    f("source_branch", Kind::Str, "Merge-conflict specs: the branch being merged."),
-    f("target_branch", Kind::Str, "Merge-conflict specs: the branch merged into."),
-    f("conflicting_files", Kind::List, "Merge-conflict specs: files in conflict."),
-    f("blocked_specs", Kind::List, "Merge-conflict specs: specs blocked by the conflict (exact IDs)."),
-    f("original_spec", Kind::Str, "Merge-conflict specs: the spec whose merge conflicted."),
+    r("source_branch", Kind::Str, Role::Branch, "Merge-conflict specs: the branch being merged."),
+    r("target_branch", Kind::Str, Role::Branch, "Merge-conflict specs: the branch merged into."),
+    r("conflicting_files", Kind::List, Role::Files, "Merge-conflict specs: files in conflict."),
+    r("blocked_specs", Kind::List, Role::SpecIds, "Merge-conflict specs: specs blocked by the conflict (exact IDs)."),
+    r("original_spec", Kind::Str, Role::SpecIds, "Merge-conflict specs: the spec whose merge conflicted."),
     f("last_verified", Kind::Str, "When the spec was last verified."),
     f("verification_status", Kind::Enum(VERIFICATION_STATUSES), "Result of the last verification: `passed`, `failed`, `partial`."),
     f("verification_failures", Kind::List, "What failed in the last verification."),
@@ -117,14 +174,24 @@ pub const FIELDS: &[Field] = &[
     f("original_completed_at", Kind::Str, "Completion time before the first replay."),
     f("derived_fields", Kind::List, "Names of fields derived automatically."),
     f("approval", Kind::Map(APPROVAL), "Approval gate: `required`, `status`, `by`, `at`."),
-    f("members", Kind::List, "Explicit member list of a driver (membership really comes from `.N` file names)."),
-    f("output_schema", Kind::Str, "JSON Schema file the agent's output must satisfy."),
+    r("members", Kind::List, Role::SpecIds, "Explicit member list of a driver (membership really comes from `.N` file names)."),
+    r("output_schema", Kind::Str, Role::Inputs, "JSON Schema file the agent's output must satisfy."),
     f("public", Kind::Bool, "`false` hides the spec from the generated site."),
     f("retry_state", Kind::Map(RETRY_STATE), "Retry bookkeeping: `attempts`, `last_retry_time`, `next_retry_time`."),
 ];
 
 pub fn field(name: &str) -> Option<&'static Field> {
     FIELDS.iter().find(|f| f.name == name)
+}
+
+/// A top-level field's role (`Plain` for unknown keys).
+pub fn role(name: &str) -> Role {
+    field(name).map_or(Role::Plain, |f| f.role)
+}
+
+/// The file a prompt name stands for, relative to the repository root.
+pub fn prompt_path(name: &str) -> String {
+    format!(".chant/prompts/{name}.md")
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use crate::syntax::{self, LineIndex, SpecSyntax};
 
 use super::config::Config;
-use super::facts::{items, GraphFacts, SpecFacts};
-use super::schema::{self, Problem, ProblemKind};
+use super::facts::{GraphFacts, SpecFacts};
+use super::schema::{self, Problem, ProblemKind, Role};
 use super::vfs::{decode, Fs};
 use super::{graph, id, issue};
 
@@ -349,6 +349,13 @@ impl Workspace {
     /// Re-reads or drops one file after a change on disk or in an editor, returning
     /// which specs need fresh diagnostics. `text` None = read from disk.
     pub fn update(&mut self, path: &Path, text: Option<String>) -> Affected {
+        if path.starts_with(self.root.join(".git")) {
+            // HEAD or a ref moved: the specs whose diagnostics read git.
+            return Affected {
+                specs: self.git_readers().into_iter().collect(),
+                ..Affected::default()
+            };
+        }
         let chant = self.chant_dir();
         if path == chant.join("config.md") || path == chant.join("lsp.yaml") {
             let (mut config_md, mut lsp_yaml) = read_config_files(&*self.fs, &chant);
@@ -662,10 +669,12 @@ fn index_entries(f: &SpecFile) -> Vec<(Ix, String)> {
             .iter()
             .map(|m| (Ix::Mentions, m.id.clone())),
     );
+    // Spec-ID fields other than `depends_on` (which has its own index).
     out.extend(
-        items(&facts.members)
-            .iter()
-            .map(|m| (Ix::Mentions, m.value.clone())),
+        facts
+            .refs_of(Role::SpecIds)
+            .filter(|r| r.field != "depends_on")
+            .map(|r| (Ix::Mentions, r.item.value.clone())),
     );
     out.extend(file_refs(facts).map(|p| (Ix::FileRefs, p)));
     out.extend(facts.label_values().map(|l| (Ix::Labels, l.to_string())));
@@ -676,21 +685,9 @@ fn index_entries(f: &SpecFile) -> Vec<(Ix, String)> {
 }
 
 /// Paths a spec names in its path fields, and its prompt's file (diagnostics and hovers
-/// depend on them).
+/// depend on them; the field table says which fields those are).
 fn file_refs(facts: &SpecFacts) -> impl Iterator<Item = String> + '_ {
-    items(&facts.informed_by)
-        .iter()
-        .chain(items(&facts.context))
-        .chain(items(&facts.origin))
-        .chain(items(&facts.target_files))
-        .chain(facts.output_schema.iter().map(|p| &p.value))
-        .map(|i| i.value.trim_start_matches("./").to_string())
-        .chain(
-            facts
-                .prompt
-                .iter()
-                .map(|p| format!(".chant/prompts/{}.md", p.value.value)),
-        )
+    facts.named_paths().map(|(_, p)| p)
 }
 
 /// The texts of `.chant/config.md` and `.chant/lsp.yaml`, when readable.

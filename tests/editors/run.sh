@@ -24,6 +24,7 @@ if [ -x /usr/bin/nvim ]; then check nvim-apt-legacy env CHANT_NVIM_MODE=legacy b
 if [ -x "$VENV/bin/nvim" ]; then
   check nvim-0.11-modern env CHANT_NVIM_MODE=modern bash -c "$(declare -f nvim_run); nvim_run $VENV/bin/nvim"
   check nvim-0.11-legacy env CHANT_NVIM_MODE=legacy bash -c "$(declare -f nvim_run); nvim_run $VENV/bin/nvim"
+  check nvim-0.11-readme env CHANT_NVIM_MODE=readme bash -c "$(declare -f nvim_run); nvim_run $VENV/bin/nvim"
 else skip nvim-0.11 "no $VENV/bin/nvim"; fi
 if command -v emacs > /dev/null; then check emacs-eglot timeout 60 emacs --batch -Q -l tests/editors/eglot_test.el; else skip emacs "not installed"; fi
 if [ -x "$VENV/bin/pytest" ]; then check pytest-lsp timeout 300 "$VENV/bin/pytest" -q tests/editors/test_clients.py; else skip pytest-lsp "no venv"; fi

@@ -16,7 +16,6 @@ directory removed at the end, whatever happens.
 import http.server
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -167,17 +166,21 @@ class Helix:
         The default theme draws the selected entry reversed (SGR 7): Down moves the selection
         until the entry's row has it, then Enter runs that entry."""
         self.keys("Escape")
+        time.sleep(0.3)
+        # The title may be on screen already (in a message): wait for one more.
+        shown = self.screen().count(title)
         self.keys("Space")
         self.keys("a")
-        self.wait(f"no code action {title!r}", lambda s: title in s)
+        self.wait(f"no code action {title!r}", lambda s: s.count(title) > shown)
         time.sleep(0.3)
-        for _ in range(12):
-            row = next((r for r in self.styled() if title in r), None)
-            if row is None:
-                raise Failed(f"the code-action menu went away or {title!r} is split by styles:\n{self.screen()}")
+
+        def selected(row):
             before = row[: row.index(title)]
             reversed_at = before.rfind("\x1b[7m")
-            if reversed_at >= 0 and reversed_at > max(before.rfind("\x1b[0m"), before.rfind("\x1b[27m")):
+            return reversed_at >= 0 and reversed_at > max(before.rfind("\x1b[0m"), before.rfind("\x1b[27m"))
+
+        for _ in range(12):
+            if any(selected(row) for row in self.styled() if title in row):
                 self.keys("Enter")
                 return
             self.keys("Down")
@@ -188,7 +191,8 @@ class Helix:
 
 
 def git(cwd, *args):
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=30)
+    who = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=30, env={**os.environ, **who})
 
 
 def workspace(ws):
@@ -209,7 +213,7 @@ def workspace(ws):
     git(ws, "update-ref", "refs/remotes/origin/fix-1234", "HEAD")
 
 
-def config(tmp, hx):
+def config(tmp):
     """The project's languages.toml and queries in a private Helix config dir."""
     helix = tmp / "config" / "helix"
     (helix / "runtime" / "queries").mkdir(parents=True)
@@ -227,7 +231,7 @@ def run(hx, server, results):
         ws = tmp / "ws"
         ws.mkdir()
         workspace(ws)
-        config(tmp, hx)
+        config(tmp)
         # chant-lsp on PATH, as languages.toml expects it.
         (tmp / "bin").mkdir()
         (tmp / "bin" / "chant-lsp").symlink_to(Path(server).resolve())

@@ -4,8 +4,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as vscode from "vscode";
-import { LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from "vscode-languageclient/node";
-import { Lifecycle, ProgressValue, resolveServer, SERVER_PATH_SETTING, statusText } from "./lifecycle";
+import { CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from "vscode-languageclient/node";
+import { Lifecycle, ProgressValue, resolveServer, RestartPolicy, SERVER_PATH_SETTING, statusText } from "./lifecycle";
 
 let lifecycle: Lifecycle | undefined;
 
@@ -21,6 +21,7 @@ function isExecutable(file: string): boolean {
 
 function createClient(command: string, output: vscode.LogOutputChannel, life: () => Lifecycle): LanguageClient {
   const config = vscode.workspace.getConfiguration("chant");
+  const policy = new RestartPolicy();
   const serverOptions: ServerOptions = {
     command,
     args: config.get<string[]>("server.extraArgs", []),
@@ -33,6 +34,13 @@ function createClient(command: string, output: vscode.LogOutputChannel, life: ()
     // One channel for every client: the server's stderr and our own log land in "Chant",
     // across restarts, instead of a new empty channel per client.
     outputChannel: output,
+    errorHandler: {
+      error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+      closed: () =>
+        policy.closed(Date.now()) === "restart"
+          ? { action: CloseAction.Restart }
+          : { action: CloseAction.DoNotRestart, handled: true },
+    },
     middleware: {
       handleWorkDoneProgress: (token, params, next) => {
         life().progress(token, params as ProgressValue);
@@ -45,6 +53,7 @@ function createClient(command: string, output: vscode.LogOutputChannel, life: ()
     if (e.newState === State.Stopped && e.oldState === State.Running) {
       life().exited(client, "the server exited; see the log");
     } else if (e.newState === State.Running) {
+      policy.running();
       life().resumed(client);
     }
   });

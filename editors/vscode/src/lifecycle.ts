@@ -115,6 +115,26 @@ export interface ProgressValue {
   percentage?: number;
 }
 
+/** When the connection closes: a server that never got through `initialize` is not restarted
+ * (vscode-languageclient would respawn it 5 times and leave its own state inconsistent; the
+ * start fails instead, with the message naming the setting); one that ran is restarted up to 4
+ * times in 3 minutes, as vscode-languageclient's default handler does. */
+export class RestartPolicy {
+  private ran = false;
+  private crashes: number[] = [];
+
+  running(): void {
+    this.ran = true;
+  }
+
+  closed(now: number): "restart" | "stop" {
+    if (!this.ran) return "stop";
+    this.crashes = this.crashes.filter((t) => now - t < 3 * 60 * 1000);
+    this.crashes.push(now);
+    return this.crashes.length <= 4 ? "restart" : "stop";
+  }
+}
+
 function describe(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);

@@ -12,7 +12,7 @@ import { buildSync } from "esbuild";
 
 const outfile = join(mkdtempSync(join(tmpdir(), "chant-lifecycle-")), "lifecycle.mjs");
 buildSync({ entryPoints: [fileURLToPath(new URL("../src/lifecycle.ts", import.meta.url))], bundle: true, format: "esm", platform: "node", outfile, logLevel: "error" });
-const { Lifecycle, resolveServer, startFailureMessage, statusText, INDEX_TOKEN } = await import(pathToFileURL(outfile).href);
+const { Lifecycle, RestartPolicy, resolveServer, startFailureMessage, statusText, INDEX_TOKEN } = await import(pathToFileURL(outfile).href);
 
 /** Like vscode-languageclient's LanguageClient (common/client.js: start, shutdown). */
 class FakeClient {
@@ -203,4 +203,13 @@ test("the server binary: setting, then the bundled one, then PATH", () => {
   const none = resolveServer("", "/ext/server/chant-lsp", "/usr/bin", "linux", fsWith());
   assert.equal(none.ok, false);
   assert.match(startFailureMessage(none.why, undefined), /not on PATH.*chant\.server\.path.*code-server, SSH/);
+});
+
+test("a server that dies before it ran is not respawned; one that ran is, 4 times in 3 minutes", () => {
+  const p = new RestartPolicy();
+  assert.equal(p.closed(0), "stop");
+  p.running();
+  const min = 60 * 1000;
+  assert.deepEqual([1, 2, 3, 4, 5].map((t) => p.closed(t * 1000)), ["restart", "restart", "restart", "restart", "stop"]);
+  assert.equal(p.closed(4 * min), "restart", "old crashes are forgotten");
 });

@@ -4,15 +4,17 @@
 // work from every state, and a failed start must name chant.server.path.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildSync } from "esbuild";
 
-const outfile = join(mkdtempSync(join(tmpdir(), "chant-lifecycle-")), "lifecycle.mjs");
+const outdir = mkdtempSync(join(tmpdir(), "chant-lifecycle-"));
+const outfile = join(outdir, "lifecycle.mjs");
 buildSync({ entryPoints: [fileURLToPath(new URL("../src/lifecycle.ts", import.meta.url))], bundle: true, format: "esm", platform: "node", outfile, logLevel: "error" });
 const { Lifecycle, RestartPolicy, resolveServer, startFailureMessage, statusText, INDEX_TOKEN } = await import(pathToFileURL(outfile).href);
+rmSync(outdir, { recursive: true, force: true });
 
 /** Like vscode-languageclient's LanguageClient (common/client.js: start, shutdown). */
 class FakeClient {

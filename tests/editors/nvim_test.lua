@@ -1,6 +1,7 @@
 -- Headless Neovim against the real server: a spec gets diagnostics, hover works on a
--- dependency, a quick fix is offered, and README.md gets no client.
---   CHANT_LSP_CMD=<server> CHANT_EDITORS=<repo>/editors CHANT_NVIM_MODE=modern|legacy \
+-- dependency, a quick fix is offered, and README.md gets no client. Mode `readme` runs the
+-- README's Neovim 0.11 block as written and checks what it turns on.
+--   CHANT_LSP_CMD=<server> CHANT_EDITORS=<repo>/editors CHANT_NVIM_MODE=modern|legacy|readme \
 --   nvim --headless -u NONE -i NONE -n -c "luafile tests/editors/nvim_test.lua"
 local function fail(msg)
   io.stderr:write('FAIL (' .. (os.getenv('CHANT_NVIM_MODE') or '?') .. '): ' .. msg .. '\n')
@@ -25,7 +26,37 @@ write(spec, '---\nstatus: Completed\ndepends_on: [2026-03-01-002-bbb]\n---\n# Sp
 write(tmp .. '/.chant/specs/2026-03-01-002-bbb.md', '---\nstatus: completed\n---\n# Spec B, the dependency\n')
 write(tmp .. '/README.md', '# Not a spec\n')
 
-if mode == 'modern' then
+--- The ```lua block under the README's "**Neovim 0.11+**" heading.
+local function readme_block()
+  local lines, inside, seen = {}, false, false
+  for line in io.lines(editors .. '/../README.md') do
+    if not seen and line:find('^%*%*Neovim 0%.11%+%*%*') then
+      seen = true
+    elseif seen and not inside and line == '```lua' then
+      inside = true
+    elseif inside and line == '```' then
+      return table.concat(lines, '\n')
+    elseif inside then
+      lines[#lines + 1] = line
+    end
+  end
+  fail('no ```lua block under **Neovim 0.11+** in README.md')
+end
+
+if mode == 'readme' then
+  -- As a user has it: chant-lsp on PATH, the block pasted with the real path.
+  local dir, base = cmd[1]:match('^(.*)/([^/]+)$')
+  if base ~= 'chant-lsp' then
+    fail('mode readme needs CHANT_LSP_CMD to end in /chant-lsp: ' .. cmd[1])
+  end
+  vim.env.PATH = dir .. ':' .. vim.env.PATH
+  local block = readme_block():gsub('/path/to/chant%-lsp/editors', editors)
+  local chunk, err = loadstring(block, 'README.md Neovim block')
+  if not chunk then
+    fail('the README block does not parse: ' .. err)
+  end
+  chunk()
+elseif mode == 'modern' then
   vim.lsp.config('chant_lsp', { cmd = cmd })
   vim.lsp.enable('chant_lsp')
 else
@@ -85,11 +116,42 @@ if not joined:find('Change to `completed`', 1, true) then
   fail('no quick fix: ' .. joined)
 end
 
+if mode == 'readme' then
+  if not vim.diagnostic.config().virtual_text then
+    fail('virtual_text is off')
+  end
+  if not vim.lsp.inlay_hint.is_enabled({ bufnr = buf }) then
+    fail('inlay hints not enabled for the spec buffer')
+  end
+  if not vim.wait(10000, function() return #vim.lsp.inlay_hint.get({ bufnr = buf }) > 0 end, 50) then
+    fail('no inlay hints shown')
+  end
+  -- Code lenses come only from a textDocument/codeLens request, which the block makes.
+  if not vim.wait(10000, function() return #vim.lsp.codelens.get(buf) > 0 end, 50) then
+    fail('no code lens requested or shown')
+  end
+  for keys, fn in pairs({ grr = vim.lsp.buf.references, gra = vim.lsp.buf.code_action, gd = vim.lsp.buf.definition }) do
+    local m = vim.fn.maparg(keys, 'n', false, true)
+    if m.buffer ~= 1 or m.callback ~= fn then
+      fail(keys .. ' is not mapped to the LSP in the spec buffer: ' .. vim.inspect(m))
+    end
+  end
+  -- `gd` on the dependency opens it (Vim's own gd would stay in this buffer).
+  vim.api.nvim_win_set_cursor(0, { 3, 16 })
+  vim.cmd('normal gd')
+  if not vim.wait(10000, function() return vim.api.nvim_buf_get_name(0):find('002%-bbb%.md$') ~= nil end, 50) then
+    fail('gd did not go to the dependency: ' .. vim.api.nvim_buf_get_name(0))
+  end
+end
+
 vim.cmd('edit ' .. tmp .. '/README.md')
 local readme = vim.api.nvim_get_current_buf()
 vim.wait(500)
 if #clients_of(readme) ~= 0 then
   fail('the server attached to README.md')
+end
+if mode == 'readme' and vim.fn.maparg('gd', 'n', false, true).buffer == 1 then
+  fail('gd mapped in README.md: the LspAttach autocmd is not limited to chant_lsp')
 end
 print('PASS nvim ' .. tostring(vim.version().major) .. '.' .. tostring(vim.version().minor) .. ' ' .. mode .. ': ' .. table.concat(codes, ',') .. '; hover; ' .. #titles .. ' code actions')
 vim.cmd('qall!')

@@ -1,8 +1,9 @@
 // Drives VS Code (code-server) in headless Chromium: opens a spec, waits for the status bar
 // to show the language and the server's problems, hovers a dependency, opens README.md.
+import { writeFileSync } from "node:fs";
 import puppeteer from "puppeteer-core";
 
-const [url] = process.argv.slice(2);
+const [url, ws, server] = process.argv.slice(2);
 let page;
 const fail = async (msg) => {
   console.error(`FAIL real VS Code: ${msg}`);
@@ -35,7 +36,32 @@ try {
     await page.waitForSelector(".quick-input-widget", { hidden: true, timeout: 10000 }).catch(() => {});
   };
   const statusText = () => page.$$eval(".statusbar-item", (items) => items.map((i) => i.textContent || i.getAttribute("aria-label") || "").join(" | "));
+  // The extension's own status item: "chant" after a codicon naming the state.
+  const chantItem = (icon) => page.waitForFunction(
+    (icon) => [...document.querySelectorAll(".statusbar-item")].some((i) => /^\s*chant(: indexing)?\s*$/.test(i.textContent || "") && i.querySelector(`.codicon-${icon}`)),
+    { timeout: 60000 },
+    icon,
+  );
   await open("2026-03-01-001-aaa.md");
+  // The workspace names a server that does not exist: the start fails, the error names the
+  // setting, the status item says so. Then the setting is fixed: no reload needed.
+  await chantItem("error").catch(async () => fail(`the status item does not show the failure: ${await statusText()}`));
+  // The error names the setting (toasts may already be hidden: look in the notification list).
+  await page.keyboard.press("F1");
+  await page.waitForSelector(".quick-input-widget input", { visible: true, timeout: 20000 });
+  await page.keyboard.type("Notifications: Show Notifications");
+  await page.waitForFunction(() => [...document.querySelectorAll(".quick-input-list .monaco-list-row")].some((r) => /Show Notifications/.test(r.textContent || "")), { timeout: 20000 });
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => /could not start.*Set "chant\.server\.path"/s.test(document.body.innerText), { timeout: 30000 }).catch(async () => fail(`no error naming chant.server.path: ${await statusText()}`));
+  await page.keyboard.press("Escape");
+  // A click on the item opens the "Chant" output, which has the server's stderr.
+  await page.evaluate(() => {
+    const item = [...document.querySelectorAll(".statusbar-item")].find((i) => /^\s*chant\s*$/.test(i.textContent || ""));
+    (item?.querySelector("a, .statusbar-item-label") || item)?.click();
+  });
+  await page.waitForFunction(() => [...document.querySelectorAll(".view-lines")].some((v) => /not\sa\slanguage\sserver,\sexiting/.test(v.textContent || "")), { timeout: 30000 }).catch(() => fail("the server's stderr is not in the Chant output"));
+  writeFileSync(`${ws}/.vscode/settings.json`, JSON.stringify({ "chant.server.path": server, "workbench.startupEditor": "none", "security.workspace.trust.enabled": false }));
+  await chantItem("check").catch(async () => fail(`not ready after fixing chant.server.path: ${await statusText()}`));
   await page.waitForFunction(() => [...document.querySelectorAll(".statusbar-item")].some((i) => /Chant Spec/.test(i.textContent || "")), { timeout: 60000 }).catch(async () => fail(`language not shown: ${await statusText()}`));
   // The dependency is unknown to nobody: the body mentions another spec, so chant's
   // coupling rule warns; the status bar counts the server's problems.
@@ -48,10 +74,18 @@ try {
   const box = await target[0].boundingBox();
   await page.mouse.move(box.x + 200, box.y + box.height / 2);
   await page.waitForFunction(() => /Spec B, the dependency/.test(document.querySelector(".monaco-hover")?.textContent || ""), { timeout: 30000 }).catch(() => fail("hover did not show the dependency"));
+  // Restart from the running state, through the command palette.
+  await page.keyboard.press("F1");
+  await page.waitForSelector(".quick-input-widget input", { visible: true, timeout: 20000 });
+  await page.keyboard.type("Chant: Restart the language server");
+  await page.waitForFunction(() => [...document.querySelectorAll(".quick-input-list .monaco-list-row")].some((r) => /Restart the language server/.test(r.textContent || "")), { timeout: 20000 });
+  await page.keyboard.press("Enter");
+  await chantItem("check").catch(async () => fail(`not ready after a restart: ${await statusText()}`));
+  await page.waitForFunction(() => ![...document.querySelectorAll(".notification-toast")].some((t) => /can't be stopped/.test(t.textContent || "")), { timeout: 5000 }).catch(() => fail("\"Client is not running and can't be stopped\" shown"));
   await open("README.md");
   await page.waitForFunction(() => [...document.querySelectorAll(".statusbar-item")].some((i) => /^\s*Markdown\s*$/.test(i.textContent || "")), { timeout: 30000 }).catch(async () => fail(`README.md is not markdown: ${await statusText()}`));
   void token;
-  console.log("PASS real VS Code (code-server): language Chant Spec, diagnostics in the status bar, hover, README.md stays Markdown");
+  console.log("PASS real VS Code (code-server): a failed start names chant.server.path, shows in the status item, logs the server's stderr in the Chant output, and recovers when the setting is fixed; language Chant Spec, diagnostics in the status bar, hover, restart, README.md stays Markdown");
 } finally {
   await browser.close();
 }

@@ -5,6 +5,9 @@
 # diagnostics reach the status bar, the hover shows the server's text, README.md stays
 # markdown. Not run by .ci/run (a 600 MB, few-minute setup); run it after changing the
 # extension:  bash editors/vscode/real-vscode/run.sh
+# It also starts with a chant.server.path that fails to start, checks the error, the status
+# item, the server's stderr in the "Chant" output (a click on the item), the recovery when the
+# setting is fixed, and a restart from the command palette.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
@@ -34,12 +37,16 @@ mkdir -p "$ws/.chant/specs" "$ws/.vscode"
 printf -- '---\nstatus: pending\ndepends_on: [2026-03-01-002-bbb]\n---\n# Spec A\n\nSee 2026-03-01-002-bbb.\n' > "$ws/.chant/specs/2026-03-01-001-aaa.md"
 printf -- '---\nstatus: completed\n---\n# Spec B, the dependency\n' > "$ws/.chant/specs/2026-03-01-002-bbb.md"
 printf '# Not a spec\n' > "$ws/README.md"
-printf '{"chant.server.path": "%s", "workbench.startupEditor": "none", "security.workspace.trust.enabled": false}\n' "$server" > "$ws/.vscode/settings.json"
+# First a "server" that writes to stderr and exits (vscode-languageclient's start fails, its
+# state becomes startFailed): check.mjs fixes the setting once the failure shows.
+printf '#!/bin/sh\necho "not a language server, exiting" >&2\nexit 1\n' > "$ws/broken-server"
+chmod +x "$ws/broken-server"
+printf '{"chant.server.path": "%s", "workbench.startupEditor": "none", "security.workspace.trust.enabled": false}\n' "$ws/broken-server" > "$ws/.vscode/settings.json"
 
 data="$(mktemp -d)"
 # Workspace trust is an application setting: off, or extensions stay disabled.
 mkdir -p "$data/user/User"
-printf '{"security.workspace.trust.enabled": false, "workbench.startupEditor": "none", "chant.server.path": "%s"}\n' "$server" > "$data/user/User/settings.json"
+printf '{"security.workspace.trust.enabled": false, "workbench.startupEditor": "none"}\n' > "$data/user/User/settings.json"
 "$work/node_modules/.bin/code-server" --extensions-dir "$data/ext" --user-data-dir "$data/user" --install-extension "$repo/editors/vscode/chant-lsp-0.1.0.vsix" > /dev/null
 port=$((20000 + RANDOM % 20000))
 "$work/node_modules/.bin/code-server" --auth none --bind-addr "127.0.0.1:$port" --extensions-dir "$data/ext" --user-data-dir "$data/user" --disable-telemetry --disable-update-check "$ws" > "$data/code-server.log" 2>&1 &
@@ -49,4 +56,4 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null &&
 
 # ES modules resolve packages from their own location: run the check from the work dir.
 cp "$here/check.mjs" "$work/check.mjs"
-node "$work/check.mjs" "http://127.0.0.1:$port/?folder=$ws" "$ws"
+node "$work/check.mjs" "http://127.0.0.1:$port/?folder=$ws" "$ws" "$server"

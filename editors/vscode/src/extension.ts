@@ -1,26 +1,29 @@
 // The VS Code client for chant-lsp: starts the server for chant spec files only
-// (language `chant-spec`, i.e. files under .chant/specs and .chant/archive).
+// (language `chant-spec`, i.e. files under .chant/specs and .chant/archive). The life cycle
+// (which binary, restarts from any state, the status) is in lifecycle.ts.
 import * as fs from "fs";
 import * as path from "path";
 import * as vscode from "vscode";
-import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from "vscode-languageclient/node";
+import { CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from "vscode-languageclient/node";
+import { Lifecycle, ProgressValue, resolveServer, RestartPolicy, SERVER_PATH_SETTING, statusText } from "./lifecycle";
 
-let client: LanguageClient | undefined;
+let lifecycle: Lifecycle | undefined;
 
-/** The setting, else the binary shipped in a platform package, else `chant-lsp` on PATH. */
-export function serverCommand(context: vscode.ExtensionContext): string {
-  const configured = vscode.workspace.getConfiguration("chant").get<string>("server.path", "").trim();
-  if (configured) {
-    return configured;
+function isExecutable(file: string): boolean {
+  try {
+    if (!fs.statSync(file).isFile()) return false;
+    fs.accessSync(file, process.platform === "win32" ? fs.constants.F_OK : fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
   }
-  const bundled = path.join(context.extensionPath, "server", process.platform === "win32" ? "chant-lsp.exe" : "chant-lsp");
-  return fs.existsSync(bundled) ? bundled : "chant-lsp";
 }
 
-function start(context: vscode.ExtensionContext): Promise<void> {
+function createClient(command: string, output: vscode.LogOutputChannel, life: () => Lifecycle): LanguageClient {
   const config = vscode.workspace.getConfiguration("chant");
+  const policy = new RestartPolicy();
   const serverOptions: ServerOptions = {
-    command: serverCommand(context),
+    command,
     args: config.get<string[]>("server.extraArgs", []),
     transport: TransportKind.stdio,
   };
@@ -28,17 +31,46 @@ function start(context: vscode.ExtensionContext): Promise<void> {
     documentSelector: [{ scheme: "file", language: "chant-spec" }],
     initializationOptions: { disable: config.get<string[]>("diagnostics.disable", []) },
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/.chant/**") },
+    // One channel for every client: the server's stderr and our own log land in "Chant",
+    // across restarts, instead of a new empty channel per client.
+    outputChannel: output,
+    errorHandler: {
+      error: (_error, _message, count) => ({ action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown }),
+      closed: () =>
+        policy.closed(Date.now()) === "restart"
+          ? { action: CloseAction.Restart }
+          : { action: CloseAction.DoNotRestart, handled: true },
+    },
+    middleware: {
+      handleWorkDoneProgress: (token, params, next) => {
+        life().progress(token, params as ProgressValue);
+        next(token, params);
+      },
+    },
   };
-  client = new LanguageClient("chant", "Chant", serverOptions, clientOptions);
-  return client.start();
+  const client = new LanguageClient("chant", "Chant", serverOptions, clientOptions);
+  client.onDidChangeState((e) => {
+    if (e.newState === State.Stopped && e.oldState === State.Running) {
+      life().exited(client, "the server exited; see the log");
+    } else if (e.newState === State.Running) {
+      policy.running();
+      life().resumed(client);
+    }
+  });
+  return client;
 }
 
 /** Runs one of the server's commands on the active spec. */
 function serverCommandOnActive(name: string): () => Promise<void> {
   return async () => {
     const editor = vscode.window.activeTextEditor;
-    if (!client || !editor || editor.document.languageId !== "chant-spec") {
+    const client = lifecycle?.running as LanguageClient | undefined;
+    if (!editor || editor.document.languageId !== "chant-spec") {
       void vscode.window.showWarningMessage("Open a chant spec (.chant/specs/*.md) first.");
+      return;
+    }
+    if (!client) {
+      void vscode.window.showWarningMessage("chant-lsp is not running: see the Chant output.");
       return;
     }
     await client.sendRequest("workspace/executeCommand", { command: name, arguments: [editor.document.uri.toString()] });
@@ -46,6 +78,40 @@ function serverCommandOnActive(name: string): () => Promise<void> {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const output = vscode.window.createOutputChannel("Chant", { log: true });
+  const item = vscode.window.createStatusBarItem("chant-lsp.status", vscode.StatusBarAlignment.Left, 0);
+  item.name = "chant-lsp";
+  item.command = "chant.showOutput";
+  item.show();
+  context.subscriptions.push(output, item);
+
+  const life: Lifecycle = new Lifecycle({
+    resolve: () => {
+      const configured = vscode.workspace.getConfiguration("chant").get<string>("server.path", "");
+      const bundled = path.join(context.extensionPath, "server", process.platform === "win32" ? "chant-lsp.exe" : "chant-lsp");
+      return resolveServer(configured, bundled, process.env.PATH ?? "", process.platform, { isExecutable });
+    },
+    createClient: (command) => createClient(command, output, () => life),
+    status: (status) => {
+      const { text, tooltip } = statusText(status);
+      item.text = text;
+      item.tooltip = tooltip;
+      item.backgroundColor = status.state === "failed" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
+    },
+    log: (line) => output.info(line),
+    startFailed: (message) => {
+      void vscode.window.showErrorMessage(message, "Open Settings", "Show Log").then((choice) => {
+        if (choice === "Open Settings") {
+          void vscode.commands.executeCommand("workbench.action.openSettings", SERVER_PATH_SETTING);
+        } else if (choice === "Show Log") {
+          output.show();
+        }
+      });
+    },
+    remoteName: () => vscode.env.remoteName,
+  });
+  lifecycle = life;
+
   const commands: [string, string][] = [
     ["chant.archiveSpec", "chant-lsp.archive"],
     ["chant.archiveSpecAnyway", "chant-lsp.archiveAnyway"],
@@ -57,20 +123,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     context.subscriptions.push(vscode.commands.registerCommand(id, serverCommandOnActive(server)));
   }
   context.subscriptions.push(
-    vscode.commands.registerCommand("chant.restartServer", async () => {
-      await client?.stop();
-      await start(context);
-    }),
-    vscode.workspace.onDidChangeConfiguration(async (e) => {
+    vscode.commands.registerCommand("chant.restartServer", () => life.restart("Restart requested")),
+    vscode.commands.registerCommand("chant.showOutput", () => output.show()),
+    vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration("chant.server") || e.affectsConfiguration("chant.diagnostics")) {
-        await client?.stop();
-        await start(context);
+        void life.restart("Settings changed");
       }
     }),
   );
-  await start(context);
+  await life.start();
 }
 
 export async function deactivate(): Promise<void> {
-  await client?.stop();
+  await lifecycle?.stop();
 }

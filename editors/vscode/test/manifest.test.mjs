@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { matchesGlob } from "node:path";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url)));
-const source = readFileSync(new URL("../src/extension.ts", import.meta.url), "utf8");
+const source = ["extension.ts", "lifecycle.ts"].map((f) => readFileSync(new URL(`../src/${f}`, import.meta.url), "utf8")).join("\n");
 
 test("file patterns select specs only", () => {
   const patterns = pkg.contributes.languages[0].filenamePatterns;
@@ -33,4 +33,12 @@ test("every command and setting the code uses is contributed", () => {
   for (const c of pkg.contributes.commands) {
     assert.ok(c.title && c.category === "Chant", c.command);
   }
+});
+
+test("specs get no colour swatch before issue numbers like #1234", () => {
+  assert.deepEqual(pkg.contributes.configurationDefaults["[chant-spec]"], { "editor.colorDecorators": false });
+});
+
+test("the bundle is minified", () => {
+  assert.match(pkg.scripts.build, /--bundle .*--minify/);
 });

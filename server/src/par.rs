@@ -6,9 +6,29 @@ pub fn flat_map<T: Sync, R: Send, I: IntoIterator<Item = R>>(
     items: &[T],
     f: impl Fn(&T) -> I + Sync,
 ) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
+    flat_map_on(cores(), items, f)
+}
+
+/// As [`flat_map`], leaving one core free: for background work in the server, so the
+/// requests and edits that arrive meanwhile get a core of their own.
+pub fn flat_map_background<T: Sync, R: Send, I: IntoIterator<Item = R>>(
+    items: &[T],
+    f: impl Fn(&T) -> I + Sync,
+) -> Vec<R> {
+    flat_map_on(cores().saturating_sub(1).max(1), items, f)
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(8);
+        .min(8)
+}
+
+fn flat_map_on<T: Sync, R: Send, I: IntoIterator<Item = R>>(
+    threads: usize,
+    items: &[T],
+    f: impl Fn(&T) -> I + Sync,
+) -> Vec<R> {
     let chunk = items.len().div_ceil(threads).max(1);
     let f = &f;
     std::thread::scope(|scope| {

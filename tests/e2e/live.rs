@@ -218,3 +218,85 @@ fn one_file_is_one_spec_however_it_is_named() {
     );
     assert!(hover.is_object(), "{hover}");
 }
+
+/// A client that pulls (and takes refreshes) gets no pushes; what it pulls equals what a
+/// push client is sent; unchanged reports carry the same result ID; a change on disk asks
+/// it to pull again.
+#[test]
+fn pull_clients_pull_and_push_clients_are_pushed() {
+    let bogus = A.replace("pending", "bogus");
+    let (_d, root) = workspace(&[
+        (".chant/specs/2026-03-01-001-aaa.md", bogus.as_str()),
+        (".chant/specs/2026-03-01-002-bbb.md", B),
+    ]);
+    let a = root.join(".chant/specs/2026-03-01-001-aaa.md");
+    let b = root.join(".chant/specs/2026-03-01-002-bbb.md");
+    let (mut push, _) = Client::start(&[&root], neovim());
+    let pushed_a = push.wait_diagnostics(&a, |d| !d.is_empty());
+    let pushed_b = push.wait_diagnostics(&b, |d| !d.is_empty());
+
+    let mut caps = neovim();
+    caps["textDocument"] = json!({"diagnostic": {"dynamicRegistration": false}});
+    caps["workspace"]["diagnostics"] = json!({"refreshSupport": true});
+    let (mut pull, init) = Client::start(&[&root], caps);
+    assert_eq!(
+        init["capabilities"]["diagnosticProvider"]["workspaceDiagnostics"],
+        true
+    );
+    pull.open(&a, &bogus);
+    let report = pull.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri(&a)}}),
+    );
+    assert_eq!(report["kind"], "full");
+    assert_eq!(report["items"], Value::Array(pushed_a.clone()));
+    let again = pull.request(
+        "textDocument/diagnostic",
+        json!({"textDocument": {"uri": uri(&a)}, "previousResultId": report["resultId"]}),
+    );
+    assert_eq!(again["kind"], "unchanged");
+    assert_eq!(again["resultId"], report["resultId"]);
+
+    let ws = pull.request("workspace/diagnostic", json!({"previousResultIds": []}));
+    let items = ws["items"].as_array().cloned().unwrap_or_default();
+    let of = |p: &Path| {
+        items
+            .iter()
+            .find(|i| i["uri"] == uri(p))
+            .map(|i| i["items"].clone())
+    };
+    assert_eq!(of(&a), Some(Value::Array(pushed_a)));
+    assert_eq!(of(&b), Some(Value::Array(pushed_b)));
+    assert!(
+        !pull
+            .seen
+            .iter()
+            .any(|m| m["method"] == "textDocument/publishDiagnostics"),
+        "never both"
+    );
+    // An agent fixes a spec on disk: the client is asked to pull again.
+    pull.settle(Duration::from_millis(300));
+    let refreshes = |c: &Client| {
+        c.seen
+            .iter()
+            .filter(|m| m["method"] == "workspace/diagnostic/refresh")
+            .count()
+    };
+    let before = refreshes(&pull);
+    std::fs::write(&b, A).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while refreshes(&pull) == before {
+        assert!(std::time::Instant::now() < deadline, "no refresh request");
+        pull.settle(Duration::from_millis(100));
+    }
+    let ws = pull.request("workspace/diagnostic", json!({"previousResultIds": []}));
+    let b_now = ws["items"]
+        .as_array()
+        .and_then(|v| v.iter().find(|i| i["uri"] == uri(&b)).cloned());
+    assert!(
+        b_now.is_none_or(
+            |i| !codes(i["items"].as_array().unwrap()).contains(&"missing-file".to_string())
+        ),
+        "the fixed spec pulls clean"
+    );
+}

@@ -30,6 +30,15 @@ pub struct Backend {
     /// Confirmations waiting as code actions, by nonce.
     pub(super) pending: Arc<Mutex<HashMap<String, super::commands::Pending>>>,
     watcher: Arc<OwnWatcher>,
+    /// Push (publishDiagnostics) or pull (the client asks), never both.
+    delivery: Arc<Mutex<Delivery>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Delivery {
+    Push,
+    /// The client pulls, and accepts `workspace/diagnostic/refresh`.
+    Pull,
 }
 
 #[derive(Default, Clone)]
@@ -54,9 +63,21 @@ impl Backend {
     pub fn new(client: Client) -> Backend {
         let (tx, mut rx) = mpsc::unbounded_channel::<Publish>();
         let c = client.clone();
+        let delivery = Arc::new(Mutex::new(Delivery::Push));
+        let mode = delivery.clone();
         tokio::spawn(async move {
             while let Some(p) = rx.recv().await {
-                c.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
+                let now = *lock(&mode);
+                match now {
+                    Delivery::Push => c.publish_diagnostics(p.uri, p.diagnostics, p.version).await,
+                    // A pull client is asked to pull again, once per burst of changes.
+                    Delivery::Pull => {
+                        while rx.try_recv().is_ok() {}
+                        // A client that does not answer must not stop later refreshes.
+                        let asked = c.workspace_diagnostic_refresh();
+                        let _ = tokio::time::timeout(Duration::from_secs(5), asked).await;
+                    }
+                }
             }
         });
         let watcher = Arc::new(OwnWatcher::default());
@@ -70,6 +91,7 @@ impl Backend {
             init: Arc::new(Mutex::new(InitInfo::default())),
             pending: Arc::new(Mutex::new(HashMap::new())),
             watcher,
+            delivery,
         }
     }
 
@@ -308,6 +330,21 @@ impl LanguageServer for Backend {
                 .unwrap_or_default(),
             show_references: show_references_command(&params),
         };
+        // Pull only where the client can also be told to pull again (a change on disk must
+        // reach it without an edit): VS Code does; Neovim 0.11 pulls but takes no refresh.
+        let pull = caps
+            .text_document
+            .as_ref()
+            .is_some_and(|t| t.diagnostic.is_some())
+            && caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.diagnostics.as_ref())
+                .and_then(|d| d.refresh_support)
+                .unwrap_or(false);
+        if pull {
+            *lock(&self.delivery) = Delivery::Pull;
+        }
         let rename_files = lock(&self.init).rename_files;
         Ok(lsp::InitializeResult {
             server_info: Some(lsp::ServerInfo {
@@ -358,6 +395,15 @@ impl LanguageServer for Backend {
                 }),
                 folding_range_provider: Some(lsp::FoldingRangeProviderCapability::Simple(true)),
                 call_hierarchy_provider: Some(lsp::CallHierarchyServerCapability::Simple(true)),
+                // Clients that announce pull diagnostics pull them; the rest get pushes.
+                diagnostic_provider: pull.then(|| {
+                    lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
+                        identifier: Some("chant-lsp".into()),
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: true,
+                        work_done_progress_options: Default::default(),
+                    })
+                }),
                 semantic_tokens_provider: Some(
                     lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
                         lsp::SemanticTokensOptions {
@@ -775,6 +821,113 @@ impl LanguageServer for Backend {
                 .await;
         });
         Ok(None)
+    }
+
+    async fn diagnostic(
+        &self,
+        p: lsp::DocumentDiagnosticParams,
+    ) -> Result<lsp::DocumentDiagnosticReportResult> {
+        let st = self.indexed(&p.text_document.uri).await;
+        let items = convert::path(&p.text_document.uri).and_then(|path| {
+            guarded("textDocument/diagnostic", || {
+                super::state::file_diagnostics(&st, &path)
+            })
+            .flatten()
+        });
+        let items = items.unwrap_or_default();
+        let id = super::state::result_id(&items);
+        let report = if p.previous_result_id.as_deref() == Some(id.as_str()) {
+            lsp::DocumentDiagnosticReport::Unchanged(
+                lsp::RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
+                        result_id: id,
+                    },
+                },
+            )
+        } else {
+            lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                    result_id: Some(id),
+                    items,
+                },
+            })
+        };
+        Ok(lsp::DocumentDiagnosticReportResult::Report(report))
+    }
+
+    /// Every file's diagnostics. When the client already has them all, the answer waits
+    /// (up to a minute) for a change, so a client that pulls again at once does not spin.
+    async fn workspace_diagnostic(
+        &self,
+        p: lsp::WorkspaceDiagnosticParams,
+    ) -> Result<lsp::WorkspaceDiagnosticReportResult> {
+        let previous: HashMap<String, String> = p
+            .previous_result_ids
+            .into_iter()
+            .map(|r| (r.uri.to_string(), r.value))
+            .collect();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        let mut rx = self.snapshots.clone();
+        let mut st = self.snapshot().await;
+        loop {
+            let all = guarded("workspace/diagnostic", || {
+                super::state::all_diagnostics(&st)
+            })
+            .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)?;
+            let mut items = Vec::new();
+            let mut changed = false;
+            for (path, diags) in all {
+                let Some(uri) = convert::uri(&path) else {
+                    continue;
+                };
+                let id = super::state::result_id(&diags);
+                let version = st.open.get(&path).map(|d| i64::from(d.version));
+                match previous.get(uri.as_str()) {
+                    Some(prev) if *prev == id => {
+                        items.push(lsp::WorkspaceDocumentDiagnosticReport::Unchanged(
+                            lsp::WorkspaceUnchangedDocumentDiagnosticReport {
+                                uri,
+                                version,
+                                unchanged_document_diagnostic_report:
+                                    lsp::UnchangedDocumentDiagnosticReport { result_id: id },
+                            },
+                        ))
+                    }
+                    // Nothing to show and nothing shown before: not worth an entry.
+                    None if diags.is_empty() => {}
+                    _ => {
+                        changed = true;
+                        items.push(lsp::WorkspaceDocumentDiagnosticReport::Full(
+                            lsp::WorkspaceFullDocumentDiagnosticReport {
+                                uri,
+                                version,
+                                full_document_diagnostic_report:
+                                    lsp::FullDocumentDiagnosticReport {
+                                        result_id: Some(id),
+                                        items: diags,
+                                    },
+                            },
+                        ));
+                    }
+                }
+            }
+            if changed || previous.is_empty() || tokio::time::Instant::now() >= deadline {
+                return Ok(lsp::WorkspaceDiagnosticReportResult::Report(
+                    lsp::WorkspaceDiagnosticReport { items },
+                ));
+            }
+            match tokio::time::timeout_at(deadline, rx.changed()).await {
+                Ok(Ok(())) => {
+                    // Let a burst of changes (typing) settle before recomputing.
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    st = self.current();
+                }
+                Ok(Err(_)) => return Err(tower_lsp_server::jsonrpc::Error::internal_error()),
+                Err(_) => {} // the minute is over: answer with what there is
+            }
+        }
     }
 
     async fn code_action(

@@ -134,13 +134,17 @@ pub enum Event {
     Disk(Vec<PathBuf>),
     /// Answered once everything sent before it is applied and published.
     Barrier(tokio::sync::oneshot::Sender<()>),
-    /// A background load finished.
-    Loaded(Box<Workspace>),
+    /// A background load finished, with every file's diagnostics.
+    Loaded {
+        ws: Box<Workspace>,
+        computed: Vec<Computed>,
+    },
     /// A background reconfiguration finished; `generation` says whether it is current.
     Reconfigured {
         root: PathBuf,
         generation: u64,
         ws: Box<Workspace>,
+        computed: Vec<Computed>,
     },
 }
 
@@ -262,7 +266,8 @@ impl Writer {
     }
 
     fn snapshot(&self) {
-        self.snapshots.send_replace(Arc::new(self.st.clone()));
+        let old = self.snapshots.send_replace(Arc::new(self.st.clone()));
+        drop_later(old);
     }
 
     /// Applies one event to the model; returns the diagnostics work to do after the new
@@ -366,14 +371,19 @@ impl Writer {
             Event::Barrier(done) => Some(Box::new(move |_: &mut Writer| {
                 let _ = done.send(());
             })),
-            Event::Loaded(ws) => {
+            Event::Loaded { ws, computed } => {
                 let affected = self.install(*ws)?;
-                Some(Box::new(move |w: &mut Writer| w.publish(affected)))
+                Some(Box::new(move |w: &mut Writer| {
+                    let out = w.publish_computed(computed);
+                    w.send(out);
+                    w.publish(affected);
+                }))
             }
             Event::Reconfigured {
                 root,
                 generation,
                 ws,
+                computed,
             } => {
                 let r = self.reconfigure.get_mut(&root)?;
                 r.running = false;
@@ -382,20 +392,18 @@ impl Writer {
                 }
                 let touched: Vec<PathBuf> = r.touched.drain().collect();
                 let i = self.st.roots.iter().position(|w| w.root == root)?;
-                self.st.roots[i] = Arc::new(*ws);
+                drop_later(std::mem::replace(&mut self.st.roots[i], Arc::new(*ws)));
                 // Files that changed while it ran are applied again on top.
-                let mut affected = vec![(
-                    i,
-                    Affected {
-                        all: true,
-                        ..Affected::default()
-                    },
-                )];
+                let mut affected = Vec::new();
                 for p in touched {
                     let text = self.st.open.get(&p).map(Document::text);
                     affected.extend(self.update(&p, text));
                 }
-                Some(Box::new(move |w: &mut Writer| w.publish(affected)))
+                Some(Box::new(move |w: &mut Writer| {
+                    let out = w.publish_computed(computed);
+                    w.send(out);
+                    w.publish(affected);
+                }))
             }
         }
     }
@@ -407,16 +415,22 @@ impl Writer {
         }
         let fs = self.st.fs.clone();
         let poster = self.poster.clone();
+        let st = self.st.clone();
         let spawned = std::thread::Builder::new()
             .name("chant-lsp-load".into())
             .spawn(move || {
                 let shown = root.clone();
-                let ws = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    crate::actions::load_workspace(root, fs)
+                let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let ws = crate::actions::load_workspace(root, fs);
+                    let computed = compute_all(&st, &ws, false);
+                    (ws, computed)
                 }));
-                match ws {
-                    Ok(ws) => {
-                        poster.post(Event::Loaded(Box::new(ws)));
+                match loaded {
+                    Ok((ws, computed)) => {
+                        poster.post(Event::Loaded {
+                            ws: Box::new(ws),
+                            computed,
+                        });
                     }
                     Err(_) => tracing::error!("internal error while loading {}", shown.display()),
                 }
@@ -442,20 +456,20 @@ impl Writer {
         if self.st.has_root(&ws.root) {
             return None;
         }
+        // The loader computed diagnostics from the disk; open buffers win, and what they
+        // touch is computed again here.
+        let mut affected = Affected::default();
         for (path, doc) in &self.st.open {
             if path.starts_with(ws.chant_dir()) {
-                ws.update(path, Some(doc.text()));
+                let a = ws.update(path, Some(doc.text()));
+                affected.specs.extend(a.specs);
+                affected.removed.extend(a.removed);
+                affected.all |= a.all;
             }
         }
         self.st.roots.push(Arc::new(ws));
         let i = self.st.roots.len() - 1;
-        Some(vec![(
-            i,
-            Affected {
-                all: true,
-                ..Affected::default()
-            },
-        )])
+        Some(vec![(i, affected)])
     }
 
     fn remove_root(&mut self, root: &Path) -> Vec<Publish> {
@@ -539,17 +553,28 @@ impl Writer {
             r.running = true;
             let generation = r.generation;
             let poster = self.poster.clone();
+            let st = self.st.clone();
             let spawned = std::thread::Builder::new()
                 .name("chant-lsp-config".into())
                 .spawn(move || {
-                    let ws = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        ws.reconfigured(config_md, lsp_yaml)
+                    let started = Instant::now();
+                    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        let ws = ws.reconfigured(config_md, lsp_yaml);
+                        let computed = compute_all(&st, &ws, true);
+                        (ws, computed)
                     }));
-                    if let Ok(ws) = ws {
+                    tracing::debug!(
+                        target: "chant_lsp::reconfigure",
+                        "re-checked {} specs under the new configuration in {:?}",
+                        done.as_ref().map_or(0, |(w, _)| w.len()),
+                        started.elapsed()
+                    );
+                    if let Ok((ws, computed)) = done {
                         poster.post(Event::Reconfigured {
                             root,
                             generation,
                             ws: Box::new(ws),
+                            computed,
                         });
                     } else {
                         tracing::error!("internal error while applying a configuration");
@@ -602,41 +627,16 @@ impl Writer {
         let Some(ws) = self.st.roots.get(i).cloned() else {
             return Vec::new();
         };
-        let keys: Vec<SpecKey> = ws.specs().map(|(k, _)| k).collect();
-        let st = &self.st;
-        let computed = crate::par::flat_map(&keys, |k| spec_diagnostics(st, &ws, *k));
-        let mut out: Vec<Publish> = computed
+        let computed = compute_all(&self.st, &ws, false);
+        self.publish_computed(computed)
+    }
+
+    /// Sends what changed among diagnostics computed (and hashed) elsewhere.
+    fn publish_computed(&mut self, computed: Vec<Computed>) -> Vec<Publish> {
+        computed
             .into_iter()
-            .filter_map(|(path, diags)| self.send_if_changed(&path, diags))
-            .collect();
-        let enc = self.st.encoding;
-        let converted: Vec<(PathBuf, Vec<lsp::Diagnostic>)> = diagnostics::check_config(&ws)
-            .into_iter()
-            .map(|(path, diags)| {
-                let text = match self.st.open.get(&path) {
-                    Some(d) => d.text(),
-                    None => std::fs::read_to_string(&path).unwrap_or_default(),
-                };
-                let lines = crate::syntax::LineIndex::new(&text);
-                let lsp_diags = diags
-                    .iter()
-                    .map(|d| convert::diagnostic(&ws, &text, &lines, d, enc))
-                    .collect();
-                (path, lsp_diags)
-            })
-            .collect();
-        let mut with_diags = HashSet::new();
-        for (path, lsp_diags) in converted {
-            with_diags.insert(path.clone());
-            out.extend(self.send_if_changed(&path, lsp_diags));
-        }
-        for name in ["config.md", "lsp.yaml"] {
-            let path = ws.chant_dir().join(name);
-            if !with_diags.contains(&path) {
-                out.extend(self.clear(&path));
-            }
-        }
-        out
+            .filter_map(|c| self.send_hashed(&c.path, c.diagnostics, c.hash))
+            .collect()
     }
 
     fn send_if_changed(
@@ -644,9 +644,16 @@ impl Writer {
         path: &Path,
         diagnostics: Vec<lsp::Diagnostic>,
     ) -> Option<Publish> {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        format!("{diagnostics:?}").hash(&mut h);
-        let hash = h.finish();
+        let hash = hash_of(&diagnostics);
+        self.send_hashed(path, diagnostics, hash)
+    }
+
+    fn send_hashed(
+        &mut self,
+        path: &Path,
+        diagnostics: Vec<lsp::Diagnostic>,
+        hash: u64,
+    ) -> Option<Publish> {
         let previous = self.published.get(path).copied();
         let open = self.st.open.get(path);
         // An open file with nothing to show still gets an (empty) answer once, so a
@@ -673,6 +680,120 @@ impl Writer {
             version: None,
         })
     }
+}
+
+/// Frees a value on a thread of its own: the last reference to a replaced workspace
+/// (thousands of parsed specs) must not be dropped on the writer's thread, where it would
+/// hold up the next keystroke.
+fn drop_later<T: Send + 'static>(value: T) {
+    type Garbage = Box<dyn Send>;
+    static BIN: std::sync::OnceLock<Mutex<std_mpsc::Sender<Garbage>>> = std::sync::OnceLock::new();
+    let bin = BIN.get_or_init(|| {
+        let (tx, rx) = std_mpsc::channel::<Garbage>();
+        let started = std::thread::Builder::new()
+            .name("chant-lsp-drop".into())
+            .spawn(move || while rx.recv().is_ok() {});
+        if started.is_err() {
+            tracing::warn!("cannot start the thread that frees old snapshots");
+        }
+        Mutex::new(tx)
+    });
+    // If the thread is gone the value comes back and is dropped here.
+    let _ = super::server::lock(bin).send(Box::new(value));
+}
+
+/// One file's diagnostics, computed and hashed off the writer's thread.
+pub struct Computed {
+    pub path: PathBuf,
+    pub diagnostics: Vec<lsp::Diagnostic>,
+    pub hash: u64,
+}
+
+fn hash_of(diagnostics: &[lsp::Diagnostic]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{diagnostics:?}").hash(&mut h);
+    h.finish()
+}
+
+/// Every spec's and configuration file's diagnostics of `ws`, on all cores; a
+/// configuration file without any gets an empty list (which clears what was shown).
+/// `background`: leave a core free for requests (a re-check while the person works);
+/// otherwise use them all (the first index, which requests wait for anyway).
+fn compute_all(st: &State, ws: &Workspace, background: bool) -> Vec<Computed> {
+    let keys: Vec<SpecKey> = ws.specs().map(|(k, _)| k).collect();
+    let specs = |k: &SpecKey| spec_diagnostics(st, ws, *k);
+    let mut lists = if background {
+        crate::par::flat_map_background(&keys, specs)
+    } else {
+        crate::par::flat_map(&keys, specs)
+    };
+    let config = config_diagnostics(st, ws);
+    for name in ["config.md", "lsp.yaml"] {
+        let path = ws.chant_dir().join(name);
+        if !config.iter().any(|(p, _)| *p == path) {
+            lists.push((path, Vec::new()));
+        }
+    }
+    lists.extend(config);
+    lists
+        .into_iter()
+        .map(|(path, diagnostics)| Computed {
+            path,
+            hash: hash_of(&diagnostics),
+            diagnostics,
+        })
+        .collect()
+}
+
+/// The configuration files' diagnostics in protocol form (only files that have some).
+fn config_diagnostics(st: &State, ws: &Workspace) -> Vec<(PathBuf, Vec<lsp::Diagnostic>)> {
+    diagnostics::check_config(ws)
+        .into_iter()
+        .map(|(path, diags)| {
+            let text = match st.open.get(&path) {
+                Some(d) => d.text(),
+                None => std::fs::read_to_string(&path).unwrap_or_default(),
+            };
+            let lines = crate::syntax::LineIndex::new(&text);
+            let lsp_diags = diags
+                .iter()
+                .map(|d| convert::diagnostic(ws, &text, &lines, d, st.encoding))
+                .collect();
+            (path, lsp_diags)
+        })
+        .collect()
+}
+
+/// What a pull client is told for one file: exactly what a push client is sent.
+pub fn file_diagnostics(st: &State, path: &Path) -> Option<Vec<lsp::Diagnostic>> {
+    let ws = &st.roots[st.root_index(path)?];
+    if let Some(k) = ws.key_of(path) {
+        return spec_diagnostics(st, ws, k).map(|(_, d)| d);
+    }
+    if is_config(ws, path) {
+        let found = config_diagnostics(st, ws)
+            .into_iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, d)| d);
+        return Some(found.unwrap_or_default());
+    }
+    None
+}
+
+/// Every file's diagnostics, for a workspace pull: specs, then configuration files.
+pub fn all_diagnostics(st: &State) -> Vec<(PathBuf, Vec<lsp::Diagnostic>)> {
+    st.roots
+        .iter()
+        .flat_map(|ws| compute_all(st, ws, true))
+        .map(|c| (c.path, c.diagnostics))
+        .collect()
+}
+
+/// A stable name for one list of diagnostics (pull reports' `resultId`).
+pub fn result_id(diagnostics: &[lsp::Diagnostic]) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{diagnostics:?}").hash(&mut h);
+    format!("{:016x}", h.finish())
 }
 
 /// One spec's diagnostics in protocol form. Archived specs are history: their

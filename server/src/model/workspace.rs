@@ -450,7 +450,7 @@ impl Workspace {
         let specs: Vec<Arc<SpecFile>> = self.files.iter().flatten().cloned().collect();
         // Each spec is parsed again under the new configuration, on all cores.
         let ws = &*self;
-        let parsed = crate::par::flat_map(&specs, |f| {
+        let parsed = crate::par::flat_map_background(&specs, |f| {
             let text = match &f.read_error {
                 None => Ok(f.text.to_string()),
                 Some(_) => ws

@@ -6,6 +6,7 @@ import * as path from "path";
 import * as vscode from "vscode";
 import { CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from "vscode-languageclient/node";
 import { Lifecycle, ProgressValue, resolveServer, RestartPolicy, SERVER_PATH_SETTING, statusText } from "./lifecycle";
+import { SHOW_REFERENCES, showReferencesArgs, VSCODE_SHOW_REFERENCES } from "./references";
 
 let lifecycle: Lifecycle | undefined;
 
@@ -29,7 +30,8 @@ function createClient(command: string, output: vscode.LogOutputChannel, life: ()
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file", language: "chant-spec" }],
-    initializationOptions: { disable: config.get<string[]>("diagnostics.disable", []) },
+    // showReferencesCommand: the server's lenses call it; without it they are only labels.
+    initializationOptions: { disable: config.get<string[]>("diagnostics.disable", []), showReferencesCommand: SHOW_REFERENCES },
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/.chant/**") },
     // One channel for every client: the server's stderr and our own log land in "Chant",
     // across restarts, instead of a new empty channel per client.
@@ -75,6 +77,21 @@ function serverCommandOnActive(name: string): () => Promise<void> {
     }
     await client.sendRequest("workspace/executeCommand", { command: name, arguments: [editor.document.uri.toString()] });
   };
+}
+
+/** The lenses' command: converts the server's LSP JSON and opens VS Code's references peek. */
+async function showReferences(output: vscode.LogOutputChannel, ...args: unknown[]): Promise<void> {
+  const client = lifecycle?.running as LanguageClient | undefined;
+  if (!client) {
+    void vscode.window.showWarningMessage("chant-lsp is not running: see the Chant output.");
+    return;
+  }
+  const converted = showReferencesArgs(args, client.protocol2CodeConverter);
+  if (!converted.ok) {
+    output.warn(`${SHOW_REFERENCES}: ${converted.why}`);
+    return;
+  }
+  await vscode.commands.executeCommand(VSCODE_SHOW_REFERENCES, ...converted.args);
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -125,6 +142,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand("chant.restartServer", () => life.restart("Restart requested")),
     vscode.commands.registerCommand("chant.showOutput", () => output.show()),
+    vscode.commands.registerCommand(SHOW_REFERENCES, (...args: unknown[]) => showReferences(output, ...args)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration("chant.server") || e.affectsConfiguration("chant.diagnostics")) {
         void life.restart("Settings changed");

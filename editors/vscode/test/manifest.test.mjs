@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { matchesGlob } from "node:path";
 
 const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url)));
-const source = ["extension.ts", "lifecycle.ts"].map((f) => readFileSync(new URL(`../src/${f}`, import.meta.url), "utf8")).join("\n");
+const source = ["extension.ts", "lifecycle.ts", "references.ts"].map((f) => readFileSync(new URL(`../src/${f}`, import.meta.url), "utf8")).join("\n");
 
 test("file patterns select specs only", () => {
   const patterns = pkg.contributes.languages[0].filenamePatterns;
@@ -33,6 +33,12 @@ test("every command and setting the code uses is contributed", () => {
   for (const c of pkg.contributes.commands) {
     assert.ok(c.title && c.category === "Chant", c.command);
   }
+});
+
+test("the client names the lenses' command to the server and registers it", () => {
+  assert.match(source, /initializationOptions: \{[^}]*showReferencesCommand: SHOW_REFERENCES/);
+  assert.match(source, /registerCommand\(SHOW_REFERENCES,/);
+  assert.match(source, /export const SHOW_REFERENCES = "chant\.showReferences"/);
 });
 
 test("specs get no colour swatch before issue numbers like #1234", () => {

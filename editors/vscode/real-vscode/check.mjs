@@ -74,6 +74,19 @@ try {
   const box = await target[0].boundingBox();
   await page.mouse.move(box.x + 200, box.y + box.height / 2);
   await page.waitForFunction(() => /Spec B, the dependency/.test(document.querySelector(".monaco-hover")?.textContent || ""), { timeout: 30000 }).catch(() => fail("hover did not show the dependency"));
+  // The dependency's "1 dependent" lens is a link (chant.showReferences): a click opens
+  // VS Code's references peek on the dependent spec.
+  await open("2026-03-01-002-bbb.md");
+  const lens = await page.waitForFunction(
+    () => [...document.querySelectorAll(".codelens-decoration a")].find((a) => /^\s*1 dependent\s*$/.test(a.textContent || "")),
+    { timeout: 30000 },
+  ).catch(async () => fail(`no clickable "1 dependent" lens: ${await page.$$eval(".codelens-decoration", (d) => d.map((e) => e.innerHTML).join(" | "))}`));
+  await lens.asElement().click();
+  await page.waitForFunction(
+    () => [...document.querySelectorAll(".peekview-widget")].some((w) => /2026-03-01-001-aaa/.test(w.textContent || "")),
+    { timeout: 30000 },
+  ).catch(() => fail("a click on \"1 dependent\" did not open the references peek on 2026-03-01-001-aaa.md"));
+  await page.keyboard.press("Escape");
   // Restart from the running state, through the command palette.
   await page.keyboard.press("F1");
   await page.waitForSelector(".quick-input-widget input", { visible: true, timeout: 20000 });
@@ -85,7 +98,7 @@ try {
   await open("README.md");
   await page.waitForFunction(() => [...document.querySelectorAll(".statusbar-item")].some((i) => /^\s*Markdown\s*$/.test(i.textContent || "")), { timeout: 30000 }).catch(async () => fail(`README.md is not markdown: ${await statusText()}`));
   void token;
-  console.log("PASS real VS Code (code-server): a failed start names chant.server.path, shows in the status item, logs the server's stderr in the Chant output, and recovers when the setting is fixed; language Chant Spec, diagnostics in the status bar, hover, restart, README.md stays Markdown");
+  console.log("PASS real VS Code (code-server): a failed start names chant.server.path, shows in the status item, logs the server's stderr in the Chant output, and recovers when the setting is fixed; language Chant Spec, diagnostics in the status bar, hover, the 1-dependent lens opens the references peek, restart, README.md stays Markdown");
 } finally {
   await browser.close();
 }

@@ -2,7 +2,8 @@
 # The VS Code extension in a real VS Code: code-server (VS Code's workbench and extension
 # host) from npm, driven by Debian's headless Chromium. Installs the VSIX, opens a chant
 # workspace, and checks VS Code's own UI: the language is "Chant Spec", the server's
-# diagnostics reach the status bar, the hover shows the server's text, README.md stays
+# diagnostics reach the status bar, the hover shows the server's text, a click on the
+# "1 dependent" code lens opens the references peek, README.md stays
 # markdown. Not run by .ci/run (a 600 MB, few-minute setup); run it after changing the
 # extension:  bash editors/vscode/real-vscode/run.sh
 # It also starts with a chant.server.path that fails to start, checks the error, the status

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use crate::ide::graph::{render, Format};
 use crate::model::vfs::RealFs;
-use crate::model::workspace::find_root;
 
 #[derive(Debug, PartialEq)]
 pub struct Options {
@@ -65,29 +64,12 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
 
 /// Exit codes: 0 printed, 2 could not run.
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let start = match std::fs::canonicalize(&opts.path) {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = writeln!(
-                err,
-                "chant-lsp graph: cannot read {}: {e}",
-                opts.path.display()
-            );
+    let root = match crate::check::workspace_root("graph", &opts.path) {
+        Ok(root) => root,
+        Err(why) => {
+            let _ = writeln!(err, "{why}");
             return 2;
         }
-    };
-    let dir = if start.is_dir() {
-        start.clone()
-    } else {
-        start.parent().map_or(start.clone(), |p| p.to_path_buf())
-    };
-    let Some(root) = find_root(&dir) else {
-        let _ = writeln!(
-            err,
-            "chant-lsp graph: no .chant/ directory at or above {}",
-            opts.path.display()
-        );
-        return 2;
     };
     let ws = crate::actions::load_workspace(root, Arc::new(RealFs));
     if let Some(n) = opts.issue {

@@ -19,12 +19,3 @@ mod fixture;
 
 #[cfg(test)]
 mod robustness;
-
-/// "1 spec", "2 specs": counts in messages.
-pub fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}

@@ -151,6 +151,24 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The workspace (the folder holding `.chant/`) at or above a command-line path, or the
+/// one-line reason there is none; `command` names the subcommand in that reason.
+pub fn workspace_root(command: &str, path: &Path) -> Result<PathBuf, String> {
+    let start = std::fs::canonicalize(path)
+        .map_err(|e| format!("chant-lsp {command}: cannot read {}: {e}", path.display()))?;
+    let dir = if start.is_dir() {
+        start.clone()
+    } else {
+        start.parent().map_or(start.clone(), Path::to_path_buf)
+    };
+    find_root(&dir).ok_or_else(|| {
+        format!(
+            "chant-lsp {command}: no .chant/ directory at or above {}",
+            path.display()
+        )
+    })
+}
+
 /// Specs per parallel batch: results are written batch by batch, so memory holds one
 /// batch's findings, not the whole run's.
 const BATCH: usize = 256;
@@ -158,29 +176,12 @@ const BATCH: usize = 256;
 /// Exit codes: 0 clean (warnings allowed), 1 errors found (with `--diff`: fixes to
 /// apply), 2 could not run.
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let start = match std::fs::canonicalize(&opts.path) {
-        Ok(p) => p,
-        Err(e) => {
-            let _ = writeln!(
-                err,
-                "chant-lsp check: cannot read {}: {e}",
-                opts.path.display()
-            );
+    let root = match workspace_root("check", &opts.path) {
+        Ok(root) => root,
+        Err(why) => {
+            let _ = writeln!(err, "{why}");
             return 2;
         }
-    };
-    let dir = if start.is_dir() {
-        start.clone()
-    } else {
-        start.parent().map_or(start.clone(), Path::to_path_buf)
-    };
-    let Some(root) = find_root(&dir) else {
-        let _ = writeln!(
-            err,
-            "chant-lsp check: no .chant/ directory at or above {}",
-            opts.path.display()
-        );
-        return 2;
     };
     let mut ws = crate::actions::load_workspace(root, Arc::new(RealFs));
     if opts.fix || opts.diff {

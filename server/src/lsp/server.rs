@@ -172,7 +172,10 @@ impl Backend {
             _ => 0,
         };
         progress
-            .finish_with_message(format!("{} indexed", crate::plural(specs, "chant spec")))
+            .finish_with_message(format!(
+                "{} indexed",
+                crate::check::count(specs, "chant spec", "chant specs")
+            ))
             .await;
     }
 

@@ -402,13 +402,50 @@ target_files: [.chant/research/issue-77-pr.md]
     );
 }
 
+/// Every spec's diagnostics, rendered for comparison.
+fn all_rendered(ws: &Workspace) -> std::collections::HashMap<PathBuf, String> {
+    ws.specs()
+        .map(|(k, f)| (f.path.clone(), format!("{:?}", super::check_spec(ws, k))))
+        .collect()
+}
+
+/// Re-checks what one update said it affected, as the server does, then asserts that
+/// what is shown equals a fresh workspace's diagnostics.
+fn recheck_and_compare(
+    ws: &Workspace,
+    affected: crate::model::workspace::Affected,
+    shown: &mut std::collections::HashMap<PathBuf, String>,
+    fresh: &Workspace,
+    after: &str,
+) {
+    for removed in &affected.removed {
+        shown.remove(removed);
+    }
+    if affected.all {
+        *shown = all_rendered(ws);
+    }
+    for k in affected.specs {
+        if let Some(f) = ws.get(k) {
+            shown.insert(f.path.clone(), format!("{:?}", super::check_spec(ws, k)));
+        }
+    }
+    let expected = all_rendered(fresh);
+    assert_eq!(shown.len(), expected.len(), "after {after}");
+    for (p, d) in &expected {
+        assert_eq!(
+            shown.get(p),
+            Some(d),
+            "stale diagnostics for {} after {after}",
+            p.display()
+        );
+    }
+}
+
 /// marksman's "paranoid" check: after every incremental update, re-checking only the
 /// specs the model said were affected leaves every spec's diagnostics equal to a
 /// from-scratch recomputation.
 #[test]
 fn incremental_updates_recheck_exactly_enough() {
-    use std::collections::HashMap;
-
     let fixture = r#"
 //- .chant/specs/2026-03-01-001-aaa.md
 ---
@@ -443,12 +480,7 @@ target_files: [src/x.rs]
 "#;
     let fs = Arc::new(MemFs::new(parse_fixture(fixture)));
     let mut ws = Workspace::load(root(), fs.clone());
-    let all = |ws: &Workspace| -> HashMap<PathBuf, String> {
-        ws.specs()
-            .map(|(k, f)| (f.path.clone(), format!("{:?}", super::check_spec(ws, k))))
-            .collect()
-    };
-    let mut shown = all(&ws);
+    let mut shown = all_rendered(&ws);
     let p = |n: &str| root().join(format!(".chant/specs/2026-03-01-{n}.md"));
     let steps: Vec<(PathBuf, Option<&str>)> = vec![
         // A sibling's output changes: the impact map's message names the new path.
@@ -472,29 +504,9 @@ target_files: [src/x.rs]
             None => fs.remove(&path),
         }
         let affected = ws.update(&path, None);
-        for removed in &affected.removed {
-            shown.remove(removed);
-        }
-        if affected.all {
-            shown = all(&ws);
-        }
-        for k in affected.specs {
-            if let Some(f) = ws.get(k) {
-                shown.insert(f.path.clone(), format!("{:?}", super::check_spec(&ws, k)));
-            }
-        }
         let fresh = Workspace::load(root(), fs.clone());
-        let expected = all(&fresh);
-        assert_eq!(shown.len(), expected.len(), "after {}", path.display());
-        for (p, d) in &expected {
-            assert_eq!(
-                shown.get(p),
-                Some(d),
-                "stale diagnostics for {} after changing {}",
-                p.display(),
-                path.display()
-            );
-        }
+        let after = format!("changing {}", path.display());
+        recheck_and_compare(&ws, affected, &mut shown, &fresh, &after);
     }
 }
 
@@ -635,7 +647,6 @@ fn long_cycles_are_named_briefly() {
 /// and git (a branch pushed or not, refreshed by a change under `.git/`).
 #[test]
 fn incremental_equals_fresh_over_random_steps() {
-    use std::collections::HashMap;
     use std::sync::atomic::{AtomicBool, Ordering};
 
     struct FlipVcs(AtomicBool);
@@ -699,13 +710,8 @@ fn incremental_equals_fresh_over_random_steps() {
         ws.vcs = vcs.clone();
         ws
     };
-    let all = |ws: &Workspace| -> HashMap<PathBuf, String> {
-        ws.specs()
-            .map(|(k, f)| (f.path.clone(), format!("{:?}", super::check_spec(ws, k))))
-            .collect()
-    };
     let mut ws = load_ws(&fs);
-    let mut shown = all(&ws);
+    let mut shown = all_rendered(&ws);
     let mut rng = fastrand::Rng::with_seed(0x00c4_a117);
     for step in 0..400 {
         let pick = |rng: &mut fastrand::Rng, list: &[&'static str]| list[rng.usize(..list.len())];
@@ -761,26 +767,7 @@ fn incremental_equals_fresh_over_random_steps() {
             }
         };
         let affected = ws.update(&path, None);
-        for removed in &affected.removed {
-            shown.remove(removed);
-        }
-        if affected.all {
-            shown = all(&ws);
-        }
-        for k in affected.specs {
-            if let Some(f) = ws.get(k) {
-                shown.insert(f.path.clone(), format!("{:?}", super::check_spec(&ws, k)));
-            }
-        }
-        let expected = all(&load_ws(&fs));
-        assert_eq!(shown.len(), expected.len(), "step {step}: {what}");
-        for (p, d) in &expected {
-            assert_eq!(
-                shown.get(p),
-                Some(d),
-                "step {step} ({what}): stale diagnostics for {}",
-                p.display()
-            );
-        }
+        let after = format!("step {step} ({what})");
+        recheck_and_compare(&ws, affected, &mut shown, &load_ws(&fs), &after);
     }
 }

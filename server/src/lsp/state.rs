@@ -98,7 +98,7 @@ impl State {
     /// Whether the editor holds changes to `p` that are not on disk.
     pub fn unsaved(&self, p: &Path) -> bool {
         self.open.get(p).is_some_and(|d| {
-            std::fs::read_to_string(p).map_or(true, |disk| !d.rope.eq(&ropey::Rope::from(disk)))
+            std::fs::read_to_string(p).map_or(true, |disk| d.rope != disk.as_str())
         })
     }
 }
@@ -138,6 +138,10 @@ pub enum Event {
     Loaded {
         ws: Box<Workspace>,
         computed: Vec<Computed>,
+    },
+    /// Background work for this root panicked: stop waiting for it.
+    Failed {
+        root: PathBuf,
     },
     /// A background reconfiguration finished; `generation` says whether it is current.
     Reconfigured {
@@ -379,6 +383,13 @@ impl Writer {
                     w.publish(affected);
                 }))
             }
+            Event::Failed { root } => {
+                self.st.indexing.remove(&root);
+                if let Some(r) = self.reconfigure.get_mut(&root) {
+                    r.running = false;
+                }
+                None
+            }
             Event::Reconfigured {
                 root,
                 generation,
@@ -414,29 +425,46 @@ impl Writer {
             return;
         }
         let fs = self.st.fs.clone();
-        let poster = self.poster.clone();
         let st = self.st.clone();
+        let what = format!("loading {}", root.display());
+        self.in_background("chant-lsp-load", root.clone(), what, move || {
+            let ws = crate::actions::load_workspace(root, fs);
+            let computed = compute_all(&st, &ws, false);
+            Event::Loaded {
+                ws: Box::new(ws),
+                computed,
+            }
+        });
+    }
+
+    /// Runs whole-workspace work for `root` on a thread of its own and posts the event it
+    /// makes; if it panics or cannot start, posts `Failed` so nothing waits for it (the
+    /// writer keeps what it has).
+    fn in_background(
+        &self,
+        thread: &str,
+        root: PathBuf,
+        what: String,
+        work: impl FnOnce() -> Event + Send + 'static,
+    ) {
+        let poster = self.poster.clone();
+        let failed = root.clone();
+        let shown = what.clone();
         let spawned = std::thread::Builder::new()
-            .name("chant-lsp-load".into())
+            .name(thread.into())
             .spawn(move || {
-                let shown = root.clone();
-                let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    let ws = crate::actions::load_workspace(root, fs);
-                    let computed = compute_all(&st, &ws, false);
-                    (ws, computed)
-                }));
-                match loaded {
-                    Ok((ws, computed)) => {
-                        poster.post(Event::Loaded {
-                            ws: Box::new(ws),
-                            computed,
-                        });
+                let event = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)) {
+                    Ok(event) => event,
+                    Err(_) => {
+                        tracing::error!("internal error while {shown}");
+                        Event::Failed { root }
                     }
-                    Err(_) => tracing::error!("internal error while loading {}", shown.display()),
-                }
+                };
+                poster.post(event);
             });
         if spawned.is_err() {
-            tracing::error!("cannot start a thread to load a workspace");
+            tracing::error!("cannot start a thread for {what}");
+            self.poster.post(Event::Failed { root: failed });
         }
     }
 
@@ -552,37 +580,29 @@ impl Writer {
             r.due = None;
             r.running = true;
             let generation = r.generation;
-            let poster = self.poster.clone();
             let st = self.st.clone();
-            let spawned = std::thread::Builder::new()
-                .name("chant-lsp-config".into())
-                .spawn(move || {
+            self.in_background(
+                "chant-lsp-config",
+                root.clone(),
+                "applying a configuration".into(),
+                move || {
                     let started = Instant::now();
-                    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        let ws = ws.reconfigured(config_md, lsp_yaml);
-                        let computed = compute_all(&st, &ws, true);
-                        (ws, computed)
-                    }));
+                    let ws = ws.reconfigured(config_md, lsp_yaml);
+                    let computed = compute_all(&st, &ws, true);
                     tracing::debug!(
                         target: "chant_lsp::reconfigure",
                         "re-checked {} specs under the new configuration in {:?}",
-                        done.as_ref().map_or(0, |(w, _)| w.len()),
+                        ws.len(),
                         started.elapsed()
                     );
-                    if let Ok((ws, computed)) = done {
-                        poster.post(Event::Reconfigured {
-                            root,
-                            generation,
-                            ws: Box::new(ws),
-                            computed,
-                        });
-                    } else {
-                        tracing::error!("internal error while applying a configuration");
+                    Event::Reconfigured {
+                        root,
+                        generation,
+                        ws: Box::new(ws),
+                        computed,
                     }
-                });
-            if spawned.is_err() {
-                tracing::error!("cannot start a thread to apply a configuration");
-            }
+                },
+            );
         }
     }
 

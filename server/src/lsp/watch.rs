@@ -142,14 +142,12 @@ fn relevant(path: &Path) -> bool {
     {
         return false;
     }
-    let mut parts = path.components().map(|c| c.as_os_str().to_string_lossy());
-    if parts.any(|c| c == ".git") {
-        let after: Vec<String> = path
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .skip_while(|c| c != ".git")
-            .skip(1)
-            .collect();
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if let Some(git) = parts.iter().position(|c| c == ".git") {
+        let after = parts.get(git + 1..).unwrap_or_default();
         return match after.first().map(String::as_str) {
             Some("HEAD") | Some("packed-refs") => after.len() == 1,
             Some("refs") => !after.last().is_some_and(|l| l.ends_with(".lock")),

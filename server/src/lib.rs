@@ -7,6 +7,7 @@
 pub mod actions;
 pub mod check;
 pub mod diagnostics;
+pub mod flows;
 pub mod graph;
 pub mod ide;
 pub mod lsp;

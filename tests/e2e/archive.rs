@@ -15,7 +15,22 @@ fn start(root: &std::path::Path) -> Client {
     let (mut c, _) = Client::start(&[root], Client::default_capabilities());
     // Wait for the index: the first spec's diagnostics or a quiet moment.
     c.settle(std::time::Duration::from_millis(300));
+    say_yes(&mut c);
     c
+}
+
+/// The person answers every confirmation with its first choice, and the questions are kept.
+fn say_yes(c: &mut Client) -> std::sync::Arc<std::sync::Mutex<Vec<Value>>> {
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = asked.clone();
+    c.responders.insert(
+        "window/showMessageRequest".into(),
+        Box::new(move |p: &Value| {
+            log.lock().unwrap().push(p.clone());
+            p["actions"][0].clone()
+        }),
+    );
+    asked
 }
 
 fn archive(c: &mut Client, root: &std::path::Path, id: &str, command: &str) -> Value {
@@ -141,7 +156,8 @@ fn refusals_leave_the_tree_unchanged() {
         "2026-02-08-003-opn",
         "chant-lsp.archiveAnyway",
     );
-    c.wait_message("Archived 2026-02-08-003-opn");
+    let msg = c.wait_message("Archived 1 spec");
+    assert!(msg.ends_with(": 2026-02-08-003-opn."), "{msg}");
 }
 
 #[test]
@@ -192,6 +208,7 @@ fn editors_that_move_files_get_a_rename_edit_and_the_move_is_staged() {
         json!({"documentChanges": true, "resourceOperations": ["create", "rename", "delete"]});
     let (mut c, _) = Client::start(&[&root], caps);
     c.settle(std::time::Duration::from_millis(300));
+    say_yes(&mut c);
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = seen.clone();
     // Act as the editor: perform the rename the server asks for.

@@ -52,6 +52,9 @@ fn initialize_answers_and_advertises_what_works() {
             "chant-lsp.archiveInvestigation",
             "chant-lsp.draftPr",
             "chant-lsp.submitPr",
+            "chant-lsp.updatePr",
+            "chant-lsp.refreshPr",
+            "chant-lsp.openPr",
             "chant-lsp.startPhase",
             "chant-lsp.confirm"
         ])

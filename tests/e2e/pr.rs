@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::fake_github::{pr_json, repo_json, FakeGitHub};
+use crate::fake_github::{
+    check_runs_json, combined_status_json, pr_json, pr_json_full, repo_json, reviews_json,
+    FakeGitHub,
+};
 use crate::support::{git, repo, uri, Client};
 
 const TOKEN: &str = "ghp_TESTTOKEN0123456789";
@@ -133,7 +136,7 @@ fn the_draft_comes_from_the_investigation_and_keeps_hand_written_text() {
     );
     let again = drafted(&root, &mut c);
     assert!(again.contains("Hand-written notes stay, edited."));
-    assert_eq!(again.matches("<!-- chant-lsp:upstream-pr -->").count(), 1);
+    assert_eq!(again.matches("<!-- chant-lsp:upstream-pr").count(), 1);
 }
 
 #[test]
@@ -149,9 +152,10 @@ fn submit_asks_first_then_sends_exactly_the_draft() {
     assert!(msg.contains("https://github.com/acme/kvstore/pull/7"));
     // The question states repository, head -> base and title, with the three choices.
     let q = &asked.lock().unwrap()[0];
-    assert_eq!(
-        q["message"],
-        "Open a pull request on acme/kvstore?\nforker:fix-1234 -> main\nTitle: Fix #1234: lock the segment during put\nThe body is the \"Upstream PR\" section of the spec."
+    let question = q["message"].as_str().unwrap();
+    assert!(
+        question.starts_with("Open a public pull request on acme/kvstore? Anyone can read it once it is open\nforker:fix-1234 -> main\nTitle: Fix #1234: lock the segment during put\nThe body is the spec's \"Upstream PR\" section\nStill wrong:\n- warning missing-phase-field: "),
+        "{question}"
     );
     let titles: Vec<&str> = q["actions"]
         .as_array()
@@ -176,13 +180,14 @@ fn submit_asks_first_then_sends_exactly_the_draft() {
         posts[0].header("authorization"),
         Some(format!("Bearer {TOKEN}").as_str())
     );
+    // Before asking: the PRs GitHub has from the branch, in any state.
     let list = gh
         .requests()
         .into_iter()
         .find(|r| r.method == "GET" && r.path.starts_with("/repos/acme/kvstore/pulls"))
         .unwrap();
     assert!(
-        list.path.contains("head=forker%3Afix-1234") && list.path.contains("state=open"),
+        list.path.contains("head=forker%3Afix-1234") && list.path.contains("state=all"),
         "{}",
         list.path
     );
@@ -206,7 +211,7 @@ fn draft_choice_sends_a_draft() {
     drafted(&root, &mut c);
     answer(&mut c, Some("Create draft pull request"));
     c.command("chant-lsp.submitPr", fix_uri(&root));
-    c.wait_message("Opened pull request #7");
+    c.wait_message("Opened draft pull request #7");
     assert_eq!(gh.posts()[0].json()["draft"], true);
 }
 
@@ -291,12 +296,9 @@ fn failures_are_explained_and_leave_the_spec_alone() {
         (
             "rejected the token (401",
             Box::new(|gh: &FakeGitHub| {
-                gh.route(
-                    "GET",
-                    "/repos/acme/kvstore",
-                    401,
-                    json!({"message": "Bad credentials"}),
-                );
+                for path in ["/repos/acme/kvstore", "/repos/acme/kvstore/pulls"] {
+                    gh.route("GET", path, 401, json!({"message": "Bad credentials"}));
+                }
             }),
             vec![],
         ),
@@ -319,9 +321,9 @@ fn failures_are_explained_and_leave_the_spec_alone() {
             Box::new(|gh: &FakeGitHub| {
                 gh.route_delayed(
                     "GET",
-                    "/repos/acme/kvstore",
+                    "/repos/acme/kvstore/pulls",
                     200,
-                    repo_json("main"),
+                    json!([]),
                     std::time::Duration::from_secs(4),
                 );
             }),
@@ -384,8 +386,9 @@ fn editors_without_dialogs_confirm_through_a_code_action() {
         "window/showMessageRequest".into(),
         Box::new(|_: &Value| json!({"__error": -32601})),
     );
-    c.command("chant-lsp.submitPr", fix_uri(&root));
-    c.wait_message("cannot show a confirmation dialog");
+    c.command_started("chant-lsp.submitPr", fix_uri(&root));
+    let msg = c.wait_message("cannot show a confirmation dialog");
+    assert!(msg.contains("within 10 minutes"), "{msg}");
     assert!(
         gh.posts().is_empty(),
         "nothing sent without the confirmation"
@@ -394,12 +397,23 @@ fn editors_without_dialogs_confirm_through_a_code_action() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": uri(&root.join(FIX))}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
     );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .filter(|t| t.starts_with("Confirm: "))
+        .collect();
+    assert_eq!(titles, [
+        "Confirm: Create pull request: Open a public pull request on acme/kvstore? Anyone can read it once it is open (forker:fix-1234 -> main; Title: Fix #1234: lock the segment during put; The body is the spec's \"Upstream PR\" section)",
+        "Confirm: Create draft pull request: Open a public pull request on acme/kvstore? Anyone can read it once it is open (forker:fix-1234 -> main; Title: Fix #1234: lock the segment during put; The body is the spec's \"Upstream PR\" section)",
+    ], "{actions:#}");
     let confirm = actions
         .as_array()
         .unwrap()
         .iter()
-        .find(|a| a["title"] == "Confirm: create pull request on acme/kvstore (forker:fix-1234 -> main): \"Fix #1234: lock the segment during put\"")
-        .unwrap_or_else(|| panic!("{actions:#}"))
+        .find(|a| a["title"].as_str() == Some(titles[0]))
+        .unwrap()
         .clone();
     let cmd = &confirm["command"];
     c.command(cmd["command"].as_str().unwrap(), cmd["arguments"].clone());
@@ -407,73 +421,265 @@ fn editors_without_dialogs_confirm_through_a_code_action() {
     assert_eq!(gh.posts().len(), 1);
     // Used once: the same confirmation cannot send a second PR.
     c.command(cmd["command"].as_str().unwrap(), cmd["arguments"].clone());
-    c.wait_message("expired");
+    c.wait_message("no longer valid");
     assert_eq!(gh.posts().len(), 1);
 }
 
-/// Archive investigation: checks the recorded PR is merged, confirms with the list, then
-/// archives every completed spec of the issue.
-#[test]
-fn archive_investigation_checks_the_pr_then_confirms() {
-    let (_d, root) = investigation();
-    // The fix branch is merged; the spec records its PR.
-    git(&root, &["checkout", "-q", "main"]);
-    git(&root, &["merge", "-q", "--no-edit", "fix-1234"]);
-    let fix = root.join(FIX);
-    let with_pr = std::fs::read_to_string(&fix).unwrap()
-        + "\n<!-- chant-lsp:upstream-pr -->\n## Upstream PR\n\nTitle: Fix #1234: x\nPR: https://github.com/acme/kvstore/pull/7 (#7)\n\n````markdown\nbody\n````\n<!-- /chant-lsp:upstream-pr -->\n";
-    std::fs::write(&fix, with_pr).unwrap();
-    git(&root, &["commit", "-q", "-am", "record PR"]);
+const UPR: &str = ".chant/specs/2026-02-08-00a-upr.md";
 
-    // Not merged yet: nothing moves.
+/// Archive investigation: the gate asks GitHub, nothing moves before the merge; once merged
+/// every spec of the issue moves in one editor edit, the upstream-PR spec marked completed,
+/// and git has the moves staged with the files' current content.
+#[test]
+fn archive_investigation_waits_for_the_merge_then_moves_everything() {
+    let (_d, root) = investigation();
+    git(&root, &["checkout", "-q", "main"]);
+    std::fs::write(root.join(UPR), "---\ntype: task\nstatus: pending\nlabels: [issue-1234, upstream-pr]\n---\n# Upstream PR for issue #1234\n").unwrap();
+    git(&root, &["add", "-A"]);
+    git(&root, &["commit", "-q", "-m", "upstream-pr spec"]);
+    let upr_uri = json!([uri(&root.join(UPR))]);
+
+    // Open, not merged (and the branch not merged locally): nothing moves, no question.
     let gh = FakeGitHub::start();
     gh.route(
         "GET",
-        "/repos/acme/kvstore/pulls/7",
+        "/repos/acme/kvstore/pulls",
         200,
-        pr_json(7, "forker", "fix-1234", "open", false),
+        json!([pr_json(7, "forker", "fix-1234", "open", false)]),
     );
     let mut c = start(&root, &gh, &[]);
-    let asked = answer(&mut c, Some("Archive 5 specs"));
-    c.command("chant-lsp.archiveInvestigation", fix_uri(&root));
-    let msg = c.wait_message("is not merged yet");
-    assert!(msg.contains("#7"), "{msg}");
+    let asked = answer(&mut c, Some("Archive without a merged PR"));
+    c.command("chant-lsp.archiveInvestigation", upr_uri.clone());
+    let msg = c.wait_message("Not archived");
+    assert_eq!(msg, "Not archived: pull request #7 (https://github.com/acme/kvstore/pull/7) is open, not merged; the work branch `fix-1234` of `2026-02-08-009-fix` is not merged into `main`.");
     assert!(asked.lock().unwrap().is_empty());
     assert!(!root.join(".chant/archive").exists());
+    assert!(gh.posts().is_empty() && gh.requests().iter().all(|r| r.method == "GET"));
     drop(c);
 
-    // Merged: the person sees the list and confirms.
+    // Merged (squashed: no local ancestry): one confirmation with titles, then one edit.
     let gh = FakeGitHub::start();
     gh.route(
         "GET",
-        "/repos/acme/kvstore/pulls/7",
+        "/repos/acme/kvstore/pulls",
         200,
-        pr_json(7, "forker", "fix-1234", "closed", true),
+        json!([pr_json(7, "forker", "fix-1234", "closed", true)]),
     );
-    let mut c = start(&root, &gh, &[]);
-    let asked = answer(&mut c, Some("Archive 5 specs"));
-    c.command("chant-lsp.archiveInvestigation", fix_uri(&root));
-    c.wait_message("Archived 2026-02-08-009-fix");
+    let mut caps = Client::default_capabilities();
+    caps["workspace"]["applyEdit"] = json!(true);
+    caps["workspace"]["workspaceEdit"] =
+        json!({"documentChanges": true, "resourceOperations": ["create", "rename", "delete"]});
+    let env = [
+        ("GITHUB_API_URL", gh.url.as_str()),
+        ("GH_TOKEN", TOKEN),
+        ("CHANT_LSP_GITHUB_TIMEOUT_SECS", "2"),
+    ];
+    let (mut c, _) = Client::start_with_env(&[&root], caps, &env);
+    c.settle(std::time::Duration::from_millis(300));
+    let edits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = edits.clone();
+    c.responders.insert(
+        "workspace/applyEdit".into(),
+        Box::new(move |params: &Value| {
+            log.lock().unwrap().push(params.clone());
+            for op in params["edit"]["documentChanges"].as_array().unwrap() {
+                let path = |k: &str| {
+                    op[k]
+                        .as_str()
+                        .unwrap()
+                        .trim_start_matches("file://")
+                        .to_string()
+                };
+                std::fs::rename(path("oldUri"), path("newUri")).unwrap();
+            }
+            json!({"applied": true})
+        }),
+    );
+    let asked = answer(&mut c, Some("Archive the investigation"));
+    c.command("chant-lsp.archiveInvestigation", upr_uri);
+    let msg = c.wait_message("Archived 6 specs of issue #1234");
+    assert!(msg.contains("(staged in git)"), "{msg}");
     let question = asked.lock().unwrap()[0]["message"]
         .as_str()
         .unwrap()
         .to_string();
     assert_eq!(
         question,
-        "Archive the 5 completed specs of issue #1234?\n- 2026-02-08-001-cmp\n- 2026-02-08-002-rep\n- 2026-02-08-005-rca\n- 2026-02-08-008-imp\n- 2026-02-08-009-fix"
+        "Archive the 6 specs of issue #1234?\nPull request #7 is merged; the upstream-PR spec `2026-02-08-00a-upr` is marked completed\n- Comprehension: issue #1234 (2026-02-08-001-cmp)\n- Reproduce issue #1234 (2026-02-08-002-rep)\n- Root cause: issue #1234 (2026-02-08-005-rca)\n- Impact map: issue #1234 (2026-02-08-008-imp)\n- Fix issue #1234: lock the segment during put (2026-02-08-009-fix)\n- Upstream PR for issue #1234 (2026-02-08-00a-upr)\nThey move to .chant/archive/ and the moves are staged in git"
     );
-    let status = git(&root, &["status", "--porcelain"]);
+    let edits = edits.lock().unwrap().clone();
+    assert_eq!(edits.len(), 1, "one workspace edit");
     assert_eq!(
-        status.lines().filter(|l| l.starts_with("R  ")).count(),
-        5,
-        "{status}"
+        edits[0]["edit"]["documentChanges"]
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
+    let upr = std::fs::read_to_string(root.join(".chant/archive/2026-02-08/2026-02-08-00a-upr.md"))
+        .unwrap();
+    assert!(
+        upr.contains("status: completed\n") && upr.contains("completed_at: "),
+        "{upr}"
+    );
+    // Staged with their content: renames only, nothing left modified in the work tree.
+    let status = git(&root, &["status", "--porcelain"]);
+    assert_eq!(status.lines().count(), 6, "{status}");
+    assert!(status.lines().all(|l| l.starts_with("R  ")), "{status}");
+    assert!(std::fs::read_dir(root.join(".chant/specs"))
+        .unwrap()
+        .next()
+        .is_none());
+    assert!(gh.posts().is_empty());
+    no_token_leak(&c);
+}
+
+/// A `PR:` line naming a host no git remote names is reported, and nothing is sent there.
+#[test]
+fn a_pr_on_a_host_no_remote_names_is_never_contacted() {
+    let (_d, root) = investigation();
+    let fix = root.join(FIX);
+    let with_pr = std::fs::read_to_string(&fix).unwrap()
+        + "\n<!-- chant-lsp:upstream-pr -->\n## Upstream PR\n\nTitle: Fix #1234: x\nPR: https://127.0.0.1:1/acme/kvstore/pull/7 (#7)\n\n````markdown\nbody\n````\n<!-- /chant-lsp:upstream-pr -->\n";
+    std::fs::write(&fix, with_pr).unwrap();
+    let gh = FakeGitHub::start();
+    let mut c = start(&root, &gh, &[("GH_ENTERPRISE_TOKEN", TOKEN)]);
+    c.command("chant-lsp.archiveInvestigation", fix_uri(&root));
+    let msg = c.wait_message("Not archived");
+    assert!(
+        msg.contains("is on 127.0.0.1:1, which none of this repository's git remotes names"),
+        "{msg}"
+    );
+    assert!(gh.requests().is_empty());
+    assert!(!root.join(".chant/archive").exists());
+}
+
+/// After submission: "Update upstream PR…" sends the edited section (PATCH) only after a
+/// confirmation saying what changes; "Refresh pull request status" records state, review
+/// and checks with the time, which hover then shows without asking GitHub again.
+#[test]
+fn the_open_pr_is_updated_after_a_confirmation_and_its_status_recorded() {
+    let (_d, root) = investigation();
+    let gh = FakeGitHub::start();
+    let open = pr_json_full(
+        7,
+        "forker",
+        "fix-1234",
+        "open",
+        false,
+        false,
+        "Fix #1234: old title",
+        "old body\n",
+        "abc123",
+    );
+    // No record in the spec: the PR is found from the branch.
+    gh.route(
+        "GET",
+        "/repos/acme/kvstore/pulls",
+        200,
+        json!([open.clone()]),
+    );
+    gh.route("PATCH", "/repos/acme/kvstore/pulls/7", 200, open.clone());
+    gh.route("GET", "/repos/acme/kvstore/pulls/7", 200, open);
+    gh.route(
+        "GET",
+        "/repos/acme/kvstore/pulls/7/reviews",
+        200,
+        reviews_json(&[
+            ("maintainer", "CHANGES_REQUESTED"),
+            ("maintainer", "APPROVED"),
+        ]),
+    );
+    gh.route(
+        "GET",
+        "/repos/acme/kvstore/commits/abc123/check-runs",
+        200,
+        check_runs_json(&[("completed", Some("success"))]),
+    );
+    gh.route(
+        "GET",
+        "/repos/acme/kvstore/commits/abc123/status",
+        200,
+        combined_status_json("success", 1),
+    );
+    let mut c = start(&root, &gh, &[]);
+    let text = drafted(&root, &mut c);
+    let asked = answer(&mut c, Some("Update pull request"));
+    c.command("chant-lsp.updatePr", fix_uri(&root));
+    c.wait_message("Updated pull request #7");
+    let q = asked.lock().unwrap()[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(q.starts_with("Update public pull request #7 on acme/kvstore?\nTitle: \"Fix #1234: old title\" -> \"Fix #1234: lock the segment during put\"\nBody: "), "{q}");
+    let patches: Vec<_> = gh
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH")
+        .collect();
+    assert_eq!(patches.len(), 1);
+    let section = &text[text.find("````markdown\n").unwrap() + 13..text.rfind("````").unwrap()];
+    let sent = patches[0].json();
+    assert_eq!(patches[0].path, "/repos/acme/kvstore/pulls/7");
+    assert_eq!(
+        (&sent["title"], &sent["body"]),
+        (
+            &json!("Fix #1234: lock the segment during put"),
+            &json!(section)
+        )
+    );
+    // The PR found on GitHub is now recorded on disk.
+    assert!(std::fs::read_to_string(root.join(FIX))
+        .unwrap()
+        .contains("PR: https://github.com/acme/kvstore/pull/7 (#7)\n"));
+
+    c.command("chant-lsp.refreshPr", fix_uri(&root));
+    let msg = c.wait_message("Pull request #7: open");
+    assert!(
+        msg.starts_with("Pull request #7: open, approved, checks passing (checked 20"),
+        "{msg}"
+    );
+    let after = std::fs::read_to_string(root.join(FIX)).unwrap();
+    assert!(
+        after.contains("\nStatus: open, approved, checks passing (checked "),
+        "{after}"
+    );
+    // Hover reads the record; it never asks GitHub.
+    let asked_before = gh.requests().len();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&root.join(FIX)), "type": 2}]}),
+    );
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri(&root.join(FIX))}, "position": {"line": 7, "character": 3}}),
     );
     assert!(
-        std::fs::read_dir(root.join(".chant/specs"))
-            .unwrap()
-            .next()
-            .is_none(),
-        "every spec of the issue archived"
+        hover.to_string().contains("open, approved, checks passing"),
+        "{hover}"
     );
-    assert!(gh.posts().is_empty());
+    assert_eq!(gh.requests().len(), asked_before);
+    // With a PR recorded, Submit is no longer offered; Open, Update and Refresh are.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(&root.join(FIX))}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["title"].as_str())
+        .collect();
+    assert!(
+        !titles.iter().any(|t| t.starts_with("Submit")),
+        "{titles:?}"
+    );
+    for t in [
+        "Open pull request #7",
+        "Update upstream PR #7…",
+        "Refresh pull request #7 status",
+    ] {
+        assert!(titles.contains(&t), "{t} in {titles:?}");
+    }
+    no_token_leak(&c);
 }

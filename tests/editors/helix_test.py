@@ -309,7 +309,7 @@ def run(hx, server, results):
             editor.wait_text("cannot show a confirmation dialog")
             if gh.posts():
                 raise Failed("a POST before the confirmation")
-            editor.code_action("Confirm: create pull request on acme/kvstore (forker:fix-1234 -> main)")
+            editor.code_action("Confirm: Create pull request: Open a public pull request on acme/kvstore")
             editor.wait_text("Opened pull request #7", timeout=30)
             time.sleep(1)  # a second POST, if any, would arrive now
             posts = gh.posts()

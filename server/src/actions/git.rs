@@ -156,7 +156,7 @@ pub fn changed_files(repo: &Repository, base: &str, branch: &str) -> Option<Vec<
     Some(out)
 }
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Staged {
     /// The index entry now names the new path (like `git mv`).
     Renamed,
@@ -164,9 +164,10 @@ pub enum Staged {
     Untracked,
 }
 
-/// Re-keys the index entry of `from` to `to` (both absolute, under the work tree), the
-/// way `git mv` does: what was staged stays staged, under the new name.
-pub fn stage_move(repo: &Repository, from: &Path, to: &Path) -> Result<Staged, String> {
+/// Stages archive moves the way `git mv` + `git add` would, in one index write (all or
+/// nothing): each tracked old path leaves the index and its new path enters it with the
+/// content the file has now (a rewrite before the move is staged too).
+pub fn stage_moves(repo: &Repository, moves: &[(PathBuf, PathBuf)]) -> Result<Staged, String> {
     let workdir = workdir(repo).ok_or("the repository has no work tree")?;
     let rel = |p: &Path| -> Result<String, String> {
         let canon = p
@@ -178,32 +179,79 @@ pub fn stage_move(repo: &Repository, from: &Path, to: &Path) -> Result<Staged, S
             .map(|r| r.to_string_lossy().replace('\\', "/"))
             .map_err(|_| format!("{} is outside the repository", p.display()))
     };
-    let (old, new) = (rel(from)?, rel(to)?);
     let mut index = repo
         .index()
         .map_err(|e| format!("cannot open the git index: {}", e.message()))?;
     index
         .read(false)
         .map_err(|e| format!("cannot read the git index: {}", e.message()))?;
-    let Some(mut entry) = index.get_path(Path::new(&old), 0) else {
-        return Ok(Staged::Untracked);
-    };
-    entry.path = new.clone().into_bytes();
-    // The low 12 bits of the flags hold the path length (capped at 0xfff).
-    entry.flags = (entry.flags & !0x0fff) | (new.len().min(0x0fff) as u16);
-    index
-        .add(&entry)
-        .map_err(|e| format!("cannot stage {new}: {}", e.message()))?;
-    index
-        .remove_path(Path::new(&old))
-        .map_err(|e| format!("cannot unstage {old}: {}", e.message()))?;
+    let mut staged = Staged::Untracked;
+    for (from, to) in moves {
+        let (old, new) = (rel(from)?, rel(to)?);
+        if index.get_path(Path::new(&old), 0).is_none() {
+            continue;
+        }
+        index
+            .remove_path(Path::new(&old))
+            .map_err(|e| format!("cannot unstage {old}: {}", e.message()))?;
+        index
+            .add_path(Path::new(&new))
+            .map_err(|e| format!("cannot stage {new}: {}", e.message()))?;
+        staged = Staged::Renamed;
+    }
+    if staged == Staged::Untracked {
+        return Ok(staged);
+    }
     index.write().map_err(|e| match e.code() {
         ErrorCode::Locked => {
             "the git index is locked by another git process (.git/index.lock)".to_string()
         }
         _ => format!("cannot write the git index: {}", e.message()),
     })?;
-    Ok(Staged::Renamed)
+    Ok(staged)
+}
+
+/// The subjects of the commits on `branch` that `base` lacks, oldest first (at most 50).
+pub fn commit_subjects(repo: &Repository, base: &str, branch: &str) -> Option<Vec<String>> {
+    let head = repo
+        .revparse_single(branch)
+        .ok()?
+        .peel_to_commit()
+        .ok()?
+        .id();
+    let base = repo.revparse_single(base).ok()?.peel_to_commit().ok()?.id();
+    let mut walk = repo.revwalk().ok()?;
+    walk.push(head).ok()?;
+    walk.hide(base).ok()?;
+    let mut out: Vec<String> = walk
+        .flatten()
+        .take(50)
+        .filter_map(|id| {
+            repo.find_commit(id)
+                .ok()?
+                .summary()
+                .ok()
+                .flatten()
+                .map(str::to_string)
+        })
+        .collect();
+    out.reverse();
+    Some(out)
+}
+
+/// The local ref to diff a branch against: the base remote's HEAD or main branch, else the
+/// local main branch.
+pub fn diff_base(repo: &Repository, main_branch: &str) -> Option<String> {
+    let remotes = remotes(repo);
+    let base = remotes.first()?;
+    let candidates = [
+        format!("refs/remotes/{}/HEAD", base.name),
+        format!("refs/remotes/{}/{main_branch}", base.name),
+        format!("refs/heads/{main_branch}"),
+    ];
+    candidates
+        .into_iter()
+        .find(|r| repo.revparse_single(r).is_ok())
 }
 
 /// The model's version-control questions, answered by git.

@@ -1,12 +1,13 @@
-//! Effects at the edge: git, the filesystem moves of archiving, GitHub. Everything here
-//! is reached through small functions the protocol layer calls after the person asked.
+//! Effects at the edge: git, GitHub, the filesystem, and the pure pieces the flows use
+//! (the PR draft, a new phase's spec, where an archived spec goes). The flows that combine
+//! them are in `flows/`; `real` plugs these into the flows' ports.
 
 pub mod archive;
 pub mod forge;
 pub mod git;
 pub mod pr_body;
+pub mod real;
 pub mod start_phase;
-pub mod submit;
 pub mod token;
 
 use std::path::PathBuf;

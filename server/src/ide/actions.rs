@@ -1,5 +1,6 @@
-//! The actions a spec offers besides quick fixes (code actions of kind `source`): which
-//! ones apply here, as plain data; running them is `lsp::commands`' job.
+//! The actions a spec offers besides quick fixes: which ones apply here, as plain data, in
+//! menu order (an action that skips a check, "… anyway", always last); running them is
+//! `flows/`' job.
 
 use crate::model::{Location, SpecKey, Workspace};
 
@@ -10,17 +11,26 @@ pub enum Command {
     ArchiveInvestigation,
     DraftPr,
     SubmitPr,
+    /// Sends the section's edited title and body to the open PR.
+    UpdatePr,
+    /// Fetches the PR's state, review and checks into the section.
+    RefreshPr,
+    /// Opens the recorded PR in the browser.
+    OpenPr,
     /// Creates the spec of a phase not yet started; the phase's name is the argument.
     StartPhase,
 }
 
 impl Command {
-    pub const ALL: [Command; 6] = [
+    pub const ALL: [Command; 9] = [
         Command::Archive,
         Command::ArchiveAnyway,
         Command::ArchiveInvestigation,
         Command::DraftPr,
         Command::SubmitPr,
+        Command::UpdatePr,
+        Command::RefreshPr,
+        Command::OpenPr,
         Command::StartPhase,
     ];
 
@@ -31,6 +41,9 @@ impl Command {
             Command::ArchiveInvestigation => "chant-lsp.archiveInvestigation",
             Command::DraftPr => "chant-lsp.draftPr",
             Command::SubmitPr => "chant-lsp.submitPr",
+            Command::UpdatePr => "chant-lsp.updatePr",
+            Command::RefreshPr => "chant-lsp.refreshPr",
+            Command::OpenPr => "chant-lsp.openPr",
             Command::StartPhase => "chant-lsp.startPhase",
         }
     }
@@ -60,42 +73,27 @@ pub fn offers(ws: &Workspace, key: SpecKey) -> Vec<Offer> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    if f.location == Location::Active {
-        let status = f.facts.status();
-        if matches!(status, "completed" | "cancelled") {
-            out.push(Offer {
-                title: format!("Archive spec {}", f.id),
-                command: Command::Archive,
-                arg: None,
-            });
-        } else {
-            out.push(Offer {
-                title: format!("Archive spec {} anyway (it is {status})", f.id),
-                command: Command::ArchiveAnyway,
-                arg: None,
-            });
-        }
-    }
+    let offer = |title: String, command: Command| Offer {
+        title,
+        command,
+        arg: None,
+    };
     if pr_phase(ws, key) {
-        out.push(Offer {
-            title: "Draft upstream PR body".into(),
-            command: Command::DraftPr,
-            arg: None,
-        });
-        out.push(Offer {
-            title: "Submit upstream PR…".into(),
-            command: Command::SubmitPr,
-            arg: None,
-        });
-        if let Some(n) = f.issue {
-            let count = crate::actions::archive::investigation(ws, n).len();
-            if count > 0 {
-                out.push(Offer {
-                    title: format!("Archive investigation #{n} ({count} completed specs)…"),
-                    command: Command::ArchiveInvestigation,
-                    arg: None,
-                });
+        out.push(offer("Draft upstream PR body".into(), Command::DraftPr));
+        // Once a PR is recorded it is worked on, never submitted a second time.
+        match super::submitted_pr(f) {
+            Some((n, _)) => {
+                out.push(offer(format!("Open pull request #{n}"), Command::OpenPr));
+                out.push(offer(
+                    format!("Update upstream PR #{n}…"),
+                    Command::UpdatePr,
+                ));
+                out.push(offer(
+                    format!("Refresh pull request #{n} status"),
+                    Command::RefreshPr,
+                ));
             }
+            None => out.push(offer("Submit upstream PR…".into(), Command::SubmitPr)),
         }
     }
     // Any spec of an investigation starts the phases it has not reached yet.
@@ -106,6 +104,31 @@ pub fn offers(ws: &Workspace, key: SpecKey) -> Vec<Offer> {
                 command: Command::StartPhase,
                 arg: Some(p.name.clone()),
             });
+        }
+    }
+    if pr_phase(ws, key) {
+        if let Some(n) = f.issue {
+            let count = crate::actions::archive::investigation(ws, n).len();
+            if count > 0 {
+                out.push(offer(
+                    format!(
+                        "Archive investigation #{n} ({})…",
+                        crate::check::count(count, "spec", "specs")
+                    ),
+                    Command::ArchiveInvestigation,
+                ));
+            }
+        }
+    }
+    if f.location == Location::Active {
+        let status = f.facts.status();
+        if matches!(status, "completed" | "cancelled") {
+            out.push(offer(format!("Archive spec {}…", f.id), Command::Archive));
+        } else {
+            out.push(offer(
+                format!("Archive spec {} anyway (it is {status})…", f.id),
+                Command::ArchiveAnyway,
+            ));
         }
     }
     out

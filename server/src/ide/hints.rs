@@ -103,6 +103,10 @@ pub fn code_lenses(ws: &Workspace, key: SpecKey) -> Vec<CodeLens> {
     if let Some((done, total)) = criteria_progress(f) {
         out.push(lens(range, format!("criteria {done}/{total}"), None));
     }
+    if let Some((n, _, status)) = super::pr_record(f) {
+        let status = status.map(|s| format!(": {s}")).unwrap_or_default();
+        out.push(lens(range, format!("PR #{n}{status}"), None));
+    }
     if let (Some(n), Some(_)) = (f.issue, ws.phase(f)) {
         if let Some(p) = super::graph::progress(ws, n) {
             let specs = p.specs.iter().map(|&k| ws.get(k).map(spec_anchor));

@@ -139,8 +139,11 @@ pub fn spec_card(ws: &Workspace, key: SpecKey) -> String {
                 .join(", ")
         ),
     };
-    let pr = submitted_pr(f)
-        .map(|(n, url)| format!("\n\nPull request: [#{n}]({url})"))
+    let pr = pr_record(f)
+        .map(|(n, url, status)| {
+            let status = status.map(|s| format!(": {s}")).unwrap_or_default();
+            format!("\n\nPull request: [#{n}]({url}){status}")
+        })
         .unwrap_or_default();
     format!(
         "**{}**\n\n{}\n\n{}{pr}\n\n[{}]({})",
@@ -154,8 +157,16 @@ pub fn spec_card(ws: &Workspace, key: SpecKey) -> String {
 
 /// The pull request recorded in the spec's upstream-PR section, if one was submitted.
 pub fn submitted_pr(f: &SpecFile) -> Option<(u64, String)> {
+    pr_record(f).map(|(n, url, _)| (n, url))
+}
+
+/// The recorded pull request with its last refreshed status line (no network: what
+/// "Refresh pull request status" wrote).
+pub fn pr_record(f: &SpecFile) -> Option<(u64, String, Option<String>)> {
     if !f.graph.pr_section {
         return None;
     }
-    crate::actions::pr_body::find_section(&f.text).and_then(|s| s.pr)
+    let s = crate::actions::pr_body::find_section(&f.text)?;
+    let (n, url) = s.pr?;
+    Some((n, url, s.status))
 }

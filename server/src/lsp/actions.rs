@@ -17,7 +17,7 @@ use super::state::State;
 /// diagnostics recomputed.
 pub fn quick_fixes(
     st: &State,
-    pending: &HashMap<String, super::commands::Pending>,
+    confirms: Vec<super::confirm::Offered>,
     path: &Path,
     uri: &lsp::Uri,
     range: lsp::Range,
@@ -50,16 +50,8 @@ pub fn quick_fixes(
         args.extend(offer.arg.map(serde_json::Value::String));
         tail.push(command_action(offer.title, offer.command.name(), args));
     }
-    let mut pending: Vec<_> = pending.iter().filter(|(_, p)| p.spec == path).collect();
-    pending.sort_by_key(|(_, p)| p.created);
-    for (nonce, p) in pending {
-        for (title, draft) in p.titles() {
-            let mut args = vec![serde_json::Value::String(nonce.clone())];
-            if let Some(d) = draft {
-                args.push(serde_json::Value::Bool(d));
-            }
-            tail.push(command_action(title, "chant-lsp.confirm", args));
-        }
+    for c in confirms {
+        tail.push(command_action(c.title, "chant-lsp.confirm", c.args));
     }
     let enc = st.encoding;
     let fixes = match from_data(&file.text, file.lines(), enc, sent) {

@@ -2,6 +2,7 @@
 
 mod actions;
 mod commands;
+mod confirm;
 mod convert;
 pub mod document;
 mod features;

@@ -27,8 +27,8 @@ pub struct Backend {
     poster: Poster,
     snapshots: watch::Receiver<Arc<State>>,
     pub(super) init: Arc<Mutex<InitInfo>>,
-    /// Confirmations waiting as code actions, by nonce.
-    pub(super) pending: Arc<Mutex<HashMap<String, super::commands::Pending>>>,
+    /// The flows' questions waiting for the person.
+    pub(super) asks: Arc<super::confirm::Asks>,
     watcher: Arc<OwnWatcher>,
     /// Push (publishDiagnostics) or pull (the client asks), never both.
     delivery: Arc<Mutex<Delivery>>,
@@ -89,7 +89,7 @@ impl Backend {
             poster,
             snapshots,
             init: Arc::new(Mutex::new(InitInfo::default())),
-            pending: Arc::new(Mutex::new(HashMap::new())),
+            asks: Arc::default(),
             watcher,
             delivery,
         }
@@ -941,11 +941,11 @@ impl LanguageServer for Backend {
         let Some(path) = convert::path(&params.text_document.uri) else {
             return Ok(None);
         };
-        let pending = lock(&self.pending).clone();
+        let confirms = self.asks.offered(&path);
         guarded("textDocument/codeAction", || {
             super::actions::quick_fixes(
                 &st,
-                &pending,
+                confirms,
                 &path,
                 &params.text_document.uri,
                 params.range,

@@ -1,6 +1,6 @@
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::support::{codes, find, range, uri, workspace, Client};
 
@@ -17,7 +17,19 @@ fn initialize_answers_and_advertises_what_works() {
     assert_eq!(caps["textDocumentSync"]["change"], 2, "incremental sync");
     assert_eq!(
         caps["codeActionProvider"]["codeActionKinds"],
-        json!(["quickfix", "source"])
+        json!([
+            "quickfix",
+            "refactor.chant.archive",
+            "refactor.chant.archiveAnyway",
+            "refactor.chant.archiveInvestigation",
+            "refactor.chant.draftPr",
+            "refactor.chant.submitPr",
+            "refactor.chant.updatePr",
+            "refactor.chant.refreshPr",
+            "refactor.chant.openPr",
+            "refactor.chant.startPhase",
+            "refactor.chant.confirm"
+        ])
     );
     for cap in [
         "hoverProvider",
@@ -243,6 +255,75 @@ fn quick_fixes_come_as_code_actions() {
         "2026-03-01-001-aaa"
     );
     assert_eq!(range(find(&d, "inexact-dependency-id")), [[2, 13], [2, 20]]);
+}
+
+/// VS Code asks for `only: ["quickfix"]` (Ctrl+. when nothing at the cursor is a fix, the
+/// problem hover) and drops any other kind it gets; without `only` (Ctrl+., the lightbulb,
+/// Neovim, Helix) every action comes, none of them `source` (which Ctrl+. leaves out), the
+/// fixes first and "anyway" last.
+#[test]
+fn code_actions_honour_only_and_put_fixes_first() {
+    let fix = "---\ntype: code\nstatus: completed\nlabels: [issue-9, fix]\nbranch: fix-9\n---\n# Fix issue #9: x\n";
+    let upr = "---\ntype: task\nstatus: Pending\nlabels: [issue-9, upstream-pr]\ndepends_on: [2026-03-01-005-fix]\n---\n# Upstream PR for #9\n";
+    let (_d, root) = workspace(&[
+        (".chant/specs/2026-03-01-005-fix.md", fix),
+        (".chant/specs/2026-03-01-006-upr.md", upr),
+    ]);
+    let (mut c, _) = Client::start(&[&root], Client::default_capabilities());
+    let p = root.join(".chant/specs/2026-03-01-006-upr.md");
+    c.open(&p, upr);
+    let d = c.wait_diagnostics(&p, |d| {
+        codes(d).contains(&"invalid-value".to_string())
+            && codes(d).contains(&"pr-body-missing".to_string())
+    });
+    let ask = |c: &mut Client, only: Option<Value>| {
+        let mut context = json!({"diagnostics": [find(&d, "invalid-value")]});
+        if let Some(only) = only {
+            context["only"] = only;
+        }
+        let actions = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri(&p)}, "range": {"start": {"line": 2, "character": 10}, "end": {"line": 2, "character": 10}}, "context": context}),
+        );
+        actions
+            .as_array()
+            .unwrap_or_else(|| panic!("{actions}"))
+            .iter()
+            .map(|a| {
+                let kind = a["kind"].as_str().unwrap_or("(none)").to_string();
+                (kind, a["title"].as_str().unwrap_or_default().to_string())
+            })
+            .collect::<Vec<_>>()
+    };
+    let fixes = ask(&mut c, Some(json!(["quickfix"])));
+    assert_eq!(
+        fixes,
+        [
+            ("quickfix".into(), "Change to `pending`".into()),
+            ("quickfix".into(), "Draft upstream PR body".into()),
+        ],
+        "the fix, and drafting as the fix for pr-body-missing"
+    );
+    let all = ask(&mut c, None);
+    assert_eq!(all[..2], fixes[..], "{all:#?}");
+    let kinds: Vec<&str> = all.iter().map(|(k, _)| k.as_str()).collect();
+    assert!(
+        kinds
+            .iter()
+            .all(|k| *k == "quickfix" || k.starts_with("refactor.chant.")),
+        "{all:#?}"
+    );
+    let titles: Vec<&str> = all.iter().map(|(_, t)| t.as_str()).collect();
+    assert!(titles.contains(&"Submit upstream PR…"), "{titles:#?}");
+    assert_eq!(
+        titles.last(),
+        Some(&"Archive spec 2026-03-01-006-upr anyway (it is Pending)…"),
+        "{titles:#?}"
+    );
+    assert!(
+        ask(&mut c, Some(json!(["source"]))).is_empty(),
+        "no source actions"
+    );
 }
 
 #[test]

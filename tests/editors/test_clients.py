@@ -7,6 +7,7 @@ Each test runs once per client: VS Code (utf-16 only, languageId chant-spec), Ne
 import os
 import pathlib
 import sys
+from typing import Union
 
 import pytest
 import pytest_lsp
@@ -16,7 +17,30 @@ from pytest_lsp import ClientServerConfig, LanguageClient
 SERVER = os.environ.get("CHANT_LSP_CMD", "chant-lsp")
 
 CLIENTS = {
-    "vscode": ({"general": {"positionEncodings": ["utf-16"]}, "window": {"workDoneProgress": True}}, "chant-spec", "utf-16"),
+    "vscode": (
+        {
+            "general": {"positionEncodings": ["utf-16"]},
+            "window": {"workDoneProgress": True},
+            # vscode-languageclient 11 (lib/common/codeAction.js).
+            "textDocument": {
+                "codeAction": {
+                    "dynamicRegistration": True,
+                    "isPreferredSupport": True,
+                    "disabledSupport": True,
+                    "dataSupport": True,
+                    "resolveSupport": {"properties": ["edit", "command"]},
+                    "codeActionLiteralSupport": {
+                        "codeActionKind": {
+                            "valueSet": ["", "quickfix", "refactor", "refactor.extract", "refactor.inline", "refactor.move", "refactor.rewrite", "source", "source.organizeImports", "notebook"]
+                        }
+                    },
+                    "honorsChangeAnnotations": True,
+                }
+            },
+        },
+        "chant-spec",
+        "utf-16",
+    ),
     "neovim-0.11": ({"general": {"positionEncodings": ["utf-8", "utf-16", "utf-32"]}}, "markdown", "utf-8"),
     "neovim-0.7": ({}, "markdown", "utf-16"),
     "emacs-eglot": ({}, "chant-spec", "utf-16"),
@@ -46,6 +70,7 @@ async def client(request, lsp_client: LanguageClient, tmp_path: pathlib.Path):
     )
     assert result.capabilities.position_encoding == encoding
     lsp_client.spec_uri = spec.as_uri()
+    lsp_client.name = request.param
     lsp_client.encoding = encoding
     lsp_client.text_document_did_open(
         types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=spec.as_uri(), language_id=language_id, version=1, text=text))
@@ -78,3 +103,38 @@ async def test_hover_and_quick_fix(client: LanguageClient):
         )
     )
     assert any(a.title == "Change to `completed`" for a in actions)
+
+
+@pytest.mark.asyncio
+async def test_vscode_quick_fix_request_gets_quick_fixes_only(client: LanguageClient):
+    """VS Code's Ctrl+. asks again with only: ["quickfix"] when nothing at the cursor is a
+    fix, and so does its problem hover; it drops (and logs) any other kind it gets back."""
+    if client.name != "vscode":
+        pytest.skip("VS Code's request")
+    # lsprotocol reads every code action that has a `command` as a Command, dropping its
+    # kind; tell them apart as vscode-languageclient does (a Command's `command` is a string).
+    client.protocol._converter.register_structure_hook(
+        Union[types.Command, types.CodeAction],
+        lambda obj, _: client.protocol._converter.structure(obj, types.Command if isinstance(obj.get("command"), str) else types.CodeAction),
+    )
+
+    async def actions(only):
+        return await client.text_document_code_action_async(
+            types.CodeActionParams(
+                text_document=types.TextDocumentIdentifier(uri=client.spec_uri),
+                range=types.Range(start=types.Position(line=2, character=10), end=types.Position(line=2, character=10)),
+                context=types.CodeActionContext(diagnostics=[], only=only, trigger_kind=types.CodeActionTriggerKind.Invoked),
+            )
+        )
+
+    fixes = await actions([types.CodeActionKind.QuickFix])
+    assert fixes and all(a.kind == types.CodeActionKind.QuickFix for a in fixes), fixes
+    assert any(a.title == "Change to `completed`" for a in fixes)
+    # Without `only` (Ctrl+., the lightbulb) the spec's archive action comes too, after the
+    # fixes, and nothing is `source`, which Ctrl+. leaves out.
+    every = await actions(None)
+    kinds = [a.kind for a in every]
+    assert len(every) > len(fixes), kinds
+    assert [a.title for a in every[: len(fixes)]] == [a.title for a in fixes], kinds
+    assert not any(k.startswith("source") for k in kinds), kinds
+    assert any(a.title.startswith("Archive spec 2026-03-01-001-aaa") for a in every), [a.title for a in every]

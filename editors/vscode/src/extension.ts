@@ -4,7 +4,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as vscode from "vscode";
-import { CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind } from "vscode-languageclient/node";
+import { CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, ShowMessageRequest, State, TransportKind } from "vscode-languageclient/node";
+import { answer } from "./confirm";
 import { Lifecycle, ProgressValue, resolveServer, RestartPolicy, SERVER_PATH_SETTING, statusText } from "./lifecycle";
 import { SHOW_REFERENCES, showReferencesArgs, VSCODE_SHOW_REFERENCES } from "./references";
 
@@ -51,6 +52,10 @@ function createClient(command: string, output: vscode.LogOutputChannel, life: ()
     },
   };
   const client = new LanguageClient("chant", "Chant", serverOptions, clientOptions);
+  // Confirmations as a modal dialog (confirm.ts). Registered before start(): the client
+  // installs handlers registered this way after its own defaults, on every (re)start, so
+  // this one replaces its toast.
+  client.onRequest(ShowMessageRequest.type, (params) => answer(vscode.window, params));
   client.onDidChangeState((e) => {
     if (e.newState === State.Stopped && e.oldState === State.Running) {
       life().exited(client, "the server exited; see the log");

@@ -365,10 +365,7 @@ impl LanguageServer for Backend {
                 )),
                 code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
                     lsp::CodeActionOptions {
-                        code_action_kinds: Some(vec![
-                            lsp::CodeActionKind::QUICKFIX,
-                            lsp::CodeActionKind::SOURCE,
-                        ]),
+                        code_action_kinds: Some(super::actions::kinds()),
                         ..Default::default()
                     },
                 )),
@@ -943,13 +940,13 @@ impl LanguageServer for Backend {
         };
         let confirms = self.asks.offered(&path);
         guarded("textDocument/codeAction", || {
-            super::actions::quick_fixes(
+            super::actions::code_actions(
                 &st,
                 confirms,
                 &path,
                 &params.text_document.uri,
                 params.range,
-                &params.context.diagnostics,
+                &params.context,
             )
         })
         .map(Some)

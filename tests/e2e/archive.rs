@@ -149,7 +149,21 @@ fn refusals_leave_the_tree_unchanged() {
         assert!(msg.starts_with("Not archived"), "{msg}");
         assert_eq!(snapshot(), before, "after refusing {id}");
     }
-    // "Archive anyway" is the explicit way past the status check, and only that one.
+    // "Archive anyway" is the explicit way past the status check, and only that one; it
+    // always asks, and a dismissed question moves nothing.
+    c.responders.insert(
+        "window/showMessageRequest".into(),
+        Box::new(|_: &Value| Value::Null),
+    );
+    archive(
+        &mut c,
+        &root,
+        "2026-02-08-003-opn",
+        "chant-lsp.archiveAnyway",
+    );
+    c.wait_message("Nothing archived.");
+    assert_eq!(snapshot(), before);
+    let asked = say_yes(&mut c);
     archive(
         &mut c,
         &root,
@@ -158,6 +172,12 @@ fn refusals_leave_the_tree_unchanged() {
     );
     let msg = c.wait_message("Archived 1 spec");
     assert!(msg.ends_with(": 2026-02-08-003-opn."), "{msg}");
+    let q = asked.lock().unwrap()[0].clone();
+    assert_eq!(q["message"], "Archive `2026-02-08-003-opn` although it is `in_progress`?\n- Still going (2026-02-08-003-opn)\nIt moves to .chant/archive/ with its status unchanged, and the move is staged in git");
+    assert_eq!(
+        q["actions"],
+        json!([{"title": "Archive anyway"}, {"title": "Cancel"}])
+    );
 }
 
 #[test]

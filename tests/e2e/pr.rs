@@ -683,3 +683,89 @@ fn the_open_pr_is_updated_after_a_confirmation_and_its_status_recorded() {
     }
     no_token_leak(&c);
 }
+
+/// The gate with no PR anywhere: the confirmation says so and only an explicit "Archive
+/// without a merged PR" goes on; one unsaved spec stops the whole investigation first.
+#[test]
+fn archive_investigation_without_a_pr_or_with_an_unsaved_spec() {
+    let (_d, root) = investigation();
+    git(&root, &["checkout", "-q", "main"]);
+    git(&root, &["merge", "-q", "--no-edit", "fix-1234"]);
+    let gh = FakeGitHub::start();
+    gh.route("GET", "/repos/acme/kvstore/pulls", 200, json!([]));
+    let mut c = start(&root, &gh, &[]);
+    // Unsaved edits in one spec: nothing is asked, nothing moves.
+    let rep = root.join(".chant/specs/2026-02-08-002-rep.md");
+    let rep_text = std::fs::read_to_string(&rep).unwrap();
+    c.open(&rep, &rep_text);
+    c.change(
+        &rep,
+        2,
+        json!([{"text": format!("{rep_text}typed, not saved\n")}]),
+    );
+    let asked = answer(&mut c, Some("Archive without a merged PR"));
+    c.command("chant-lsp.archiveInvestigation", fix_uri(&root));
+    let msg = c.wait_message("Not archived");
+    assert!(
+        msg.contains("1 spec has unsaved changes in the editor (`2026-02-08-002-rep`)"),
+        "{msg}"
+    );
+    assert!(asked.lock().unwrap().is_empty());
+    assert!(!root.join(".chant/archive").exists());
+    // Saved (reverted): the gate finds no PR; dismissing the confirmation moves nothing.
+    c.change(&rep, 3, json!([{"text": rep_text}]));
+    let asked = answer(&mut c, None);
+    c.command("chant-lsp.archiveInvestigation", fix_uri(&root));
+    let msg = c.wait_message("Nothing archived");
+    assert_eq!(msg, "Nothing archived: no pull request was found for it (none recorded in its specs, none on GitHub from the fix branch).");
+    let q = asked.lock().unwrap()[0].clone();
+    assert!(
+        q["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Archive the 5 specs of issue #1234 without a merged pull request?"),
+        "{q}"
+    );
+    assert_eq!(
+        q["actions"],
+        json!([{"title": "Archive without a merged PR"}, {"title": "Cancel"}])
+    );
+    assert!(!root.join(".chant/archive").exists());
+    // Chosen explicitly: it goes.
+    answer(&mut c, Some("Archive without a merged PR"));
+    c.command("chant-lsp.archiveInvestigation", fix_uri(&root));
+    c.wait_message("Archived 5 specs of issue #1234");
+    assert!(gh.posts().is_empty());
+}
+
+/// Drafting again over a hand-edited section asks; Cancel keeps the person's text.
+#[test]
+fn re_drafting_keeps_a_hand_edit_unless_told() {
+    let (_d, root) = investigation();
+    let gh = FakeGitHub::start();
+    let mut c = start(&root, &gh, &[]);
+    let text = drafted(&root, &mut c);
+    let edited = text.replace("## Testing", "## Testing\n\nI ran it by hand, too.");
+    std::fs::write(root.join(FIX), &edited).unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&root.join(FIX)), "type": 2}]}),
+    );
+    let asked = answer(&mut c, Some("Cancel"));
+    c.command("chant-lsp.draftPr", fix_uri(&root));
+    c.wait_message("Kept your draft");
+    assert_eq!(std::fs::read_to_string(root.join(FIX)).unwrap(), edited);
+    let q = asked.lock().unwrap()[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        q.starts_with("Replace the upstream PR draft, which was edited since it was drafted?"),
+        "{q}"
+    );
+    answer(&mut c, Some("Replace the draft"));
+    c.command("chant-lsp.draftPr", fix_uri(&root));
+    c.wait_message("Drafted the upstream PR");
+    c.settle(std::time::Duration::from_millis(200));
+    assert_eq!(std::fs::read_to_string(root.join(FIX)).unwrap(), text);
+}

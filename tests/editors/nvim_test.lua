@@ -144,6 +144,45 @@ if mode == 'readme' then
   end
 end
 
+-- Archiving a spec open in a buffer: the server asks (vim.ui.select, prompt without ".:"),
+-- then moves the file through a workspace edit, so the buffer follows the file and a `:w`
+-- writes the archived copy, never a second spec under specs/.
+if mode == 'modern' then
+  local old = tmp .. '/.chant/specs/2026-03-01-002-bbb.md'
+  vim.cmd('edit ' .. old)
+  local bbuf = vim.api.nvim_get_current_buf()
+  if not vim.wait(10000, function() return #clients_of(bbuf) > 0 end, 50) then
+    fail('the server did not attach to spec B')
+  end
+  local prompts = {}
+  vim.ui.select = function(items, opts, on_choice)
+    prompts[#prompts + 1] = opts.prompt
+    on_choice(items[1], 1)
+  end
+  clients_of(bbuf)[1]:request('workspace/executeCommand', {
+    command = 'chant-lsp.archive',
+    arguments = { vim.uri_from_bufnr(bbuf) },
+  }, function() end, bbuf)
+  local dest = '/.chant/archive/2026-03-01/2026-03-01-002-bbb.md'
+  if not vim.wait(15000, function() return vim.api.nvim_buf_get_name(bbuf):find(dest, 1, true) ~= nil end, 50) then
+    fail('the buffer did not follow the archived file: ' .. vim.api.nvim_buf_get_name(bbuf) .. '; prompts: ' .. vim.inspect(prompts))
+  end
+  if #prompts ~= 1 or not prompts[1]:find('^Archive 1 spec%?\n') or prompts[1]:find('[.?:]: $') then
+    fail('unexpected confirmation prompt: ' .. vim.inspect(prompts))
+  end
+  if vim.fn.filereadable(old) == 1 or vim.fn.filereadable(tmp .. dest) ~= 1 then
+    fail('the file did not move')
+  end
+  if vim.bo[bbuf].modified then
+    fail('the archived buffer is marked modified')
+  end
+  vim.api.nvim_buf_call(bbuf, function() vim.cmd('write') end)
+  if vim.fn.filereadable(old) == 1 then
+    fail(':w recreated the spec under specs/')
+  end
+  vim.cmd('buffer ' .. buf)
+end
+
 vim.cmd('edit ' .. tmp .. '/README.md')
 local readme = vim.api.nvim_get_current_buf()
 vim.wait(500)

@@ -57,6 +57,10 @@ impl Disk for RealDisk {
 pub struct RealGit;
 
 impl Git for RealGit {
+    fn is_repo(&self, root: &Path) -> bool {
+        git::open(root).is_some()
+    }
+
     fn remotes(&self, root: &Path) -> Vec<Remote> {
         git::open(root)
             .map(|r| git::remotes(&r))

@@ -117,6 +117,15 @@ fn group<'a>(ws: &'a Workspace, spec: &'a SpecFile) -> Vec<&'a SpecFile> {
     g
 }
 
+/// `words` where the workspace is in a git repository, else nothing.
+fn staged_words(ctx: &Ctx<'_>, ws: &Workspace, words: &'static str) -> &'static str {
+    if ctx.git.is_repo(&ws.root) {
+        words
+    } else {
+        ""
+    }
+}
+
 fn list(items: &[Item]) -> String {
     items
         .iter()
@@ -135,15 +144,17 @@ pub async fn one(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey, anyway: bool) {
     let Some(spec) = ws.get(key) else { return };
     let text = if anyway {
         format!(
-            "Archive `{}` although it is `{status}`?\n{}\nIt moves to .chant/archive/ with its status unchanged, and the move is staged in git",
+            "Archive `{}` although it is `{status}`?\n{}\nIt moves to .chant/archive/ with its status unchanged{}",
             spec.id,
-            list(&plan.items)
+            list(&plan.items),
+            staged_words(ctx, ws, ", and the move is staged in git")
         )
     } else {
         format!(
-            "Archive {}?\n{}\nThey move to .chant/archive/ and the moves are staged in git",
+            "Archive {}?\n{}\nThey move to .chant/archive/{}",
             count(plan.items.len(), "spec", "specs"),
-            list(&plan.items)
+            list(&plan.items),
+            staged_words(ctx, ws, " and the moves are staged in git")
         )
     };
     let choice = if anyway { "Archive anyway" } else { "Archive" };
@@ -349,8 +360,9 @@ pub async fn investigation(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) {
         }
     }
     let text = format!(
-        "{head}\n{}\nThey move to .chant/archive/ and the moves are staged in git",
-        list(&plan.items)
+        "{head}\n{}\nThey move to .chant/archive/{}",
+        list(&plan.items),
+        staged_words(ctx, ws, " and the moves are staged in git")
     );
     let choice = if gate.is_ok() {
         "Archive the investigation"

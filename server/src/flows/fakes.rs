@@ -284,6 +284,9 @@ impl FakeGit {
 }
 
 impl Git for FakeGit {
+    fn is_repo(&self, _root: &Path) -> bool {
+        true
+    }
     fn remotes(&self, _root: &Path) -> Vec<Remote> {
         self.remotes.clone()
     }

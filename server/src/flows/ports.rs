@@ -99,6 +99,8 @@ pub trait Disk: Send + Sync {
 
 /// The repository a workspace lives in; every answer is None/empty without one.
 pub trait Git: Send + Sync {
+    /// The workspace is in a git repository.
+    fn is_repo(&self, root: &Path) -> bool;
     /// The GitHub remotes, in gh's order of preference (upstream, github, origin, others).
     fn remotes(&self, root: &Path) -> Vec<Remote>;
     fn current_branch(&self, root: &Path) -> Option<String>;

@@ -268,13 +268,12 @@ fn from_data(
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
-    use std::time::Instant;
 
     use expect_test::{expect, Expect};
 
     use super::*;
     use crate::fixture;
-    use crate::lsp::commands::{Pending, PendingAction};
+    use crate::lsp::confirm::Offered;
 
     const FIX: &str = ".chant/specs/2026-03-01-005-fix.md";
     const UPR: &str = ".chant/specs/2026-03-01-006-upr.md";
@@ -310,7 +309,7 @@ informed_by: [comprehension.md, root-cause.md]
         fixture: &str,
         rel: &str,
         line: u32,
-        pending: &HashMap<String, Pending>,
+        pending: Vec<Offered>,
         only: Option<&[&'static str]>,
     ) -> String {
         let st = State {
@@ -346,7 +345,7 @@ informed_by: [comprehension.md, root-cause.md]
     }
 
     fn check(only: Option<&[&'static str]>, expect: Expect) {
-        expect.assert_eq(&actions(INVESTIGATION, UPR, 2, &HashMap::new(), only));
+        expect.assert_eq(&actions(INVESTIGATION, UPR, 2, Vec::new(), only));
     }
 
     #[test]
@@ -357,12 +356,12 @@ informed_by: [comprehension.md, root-cause.md]
                 quickfix: Change to `pending` ["invalid-value"]
                 quickfix: Draft upstream PR body ["pr-body-missing"]
                 refactor.chant.submitPr: Submit upstream PR… []
-                refactor.chant.archiveInvestigation: Archive investigation #9 (1 completed specs)… []
                 refactor.chant.startPhase: Start the Comprehension spec for issue #9 []
                 refactor.chant.startPhase: Start the Reproduction spec for issue #9 []
                 refactor.chant.startPhase: Start the Root cause spec for issue #9 []
                 refactor.chant.startPhase: Start the Impact map spec for issue #9 []
-                refactor.chant.archiveAnyway: Archive spec 2026-03-01-006-upr anyway (it is Pending) []
+                refactor.chant.archiveInvestigation: Archive investigation #9 (2 specs)… []
+                refactor.chant.archiveAnyway: Archive spec 2026-03-01-006-upr anyway (it is Pending)… []
             "#]],
         );
     }
@@ -383,12 +382,12 @@ informed_by: [comprehension.md, root-cause.md]
             Some(&["refactor"]),
             expect![[r#"
                 refactor.chant.submitPr: Submit upstream PR… []
-                refactor.chant.archiveInvestigation: Archive investigation #9 (1 completed specs)… []
                 refactor.chant.startPhase: Start the Comprehension spec for issue #9 []
                 refactor.chant.startPhase: Start the Reproduction spec for issue #9 []
                 refactor.chant.startPhase: Start the Root cause spec for issue #9 []
                 refactor.chant.startPhase: Start the Impact map spec for issue #9 []
-                refactor.chant.archiveAnyway: Archive spec 2026-03-01-006-upr anyway (it is Pending) []
+                refactor.chant.archiveInvestigation: Archive investigation #9 (2 specs)… []
+                refactor.chant.archiveAnyway: Archive spec 2026-03-01-006-upr anyway (it is Pending)… []
             "#]],
         );
         // A keybinding for one action; two kinds at once.
@@ -409,29 +408,22 @@ informed_by: [comprehension.md, root-cause.md]
         expect![[r#"
             refactor.chant.draftPr: Draft upstream PR body []
             refactor.chant.submitPr: Submit upstream PR… []
-            refactor.chant.archiveInvestigation: Archive investigation #9 (1 completed specs)… []
             refactor.chant.startPhase: Start the Comprehension spec for issue #9 []
             refactor.chant.startPhase: Start the Reproduction spec for issue #9 []
             refactor.chant.startPhase: Start the Root cause spec for issue #9 []
             refactor.chant.startPhase: Start the Impact map spec for issue #9 []
-            refactor.chant.archiveAnyway: Archive spec 2026-03-01-006-upr anyway (it is pending) []
+            refactor.chant.archiveInvestigation: Archive investigation #9 (2 specs)… []
+            refactor.chant.archiveAnyway: Archive spec 2026-03-01-006-upr anyway (it is pending)… []
         "#]]
-        .assert_eq(&actions(&drafted, UPR, 2, &HashMap::new(), None));
+        .assert_eq(&actions(&drafted, UPR, 2, Vec::new(), None));
     }
 
     #[test]
     fn confirmations_come_before_anyway() {
-        let pending = HashMap::from([(
-            "n1".to_string(),
-            Pending {
-                spec: fixture::root().join(FIX),
-                created: Instant::now(),
-                what: PendingAction::ArchiveInvestigation {
-                    issue: 9,
-                    specs: vec![fixture::root().join(FIX)],
-                },
-            },
-        )]);
+        let pending = vec![Offered {
+            title: "Confirm: Archive anyway: Archive `2026-03-01-005-fix` although it is `in_progress`?".into(),
+            args: vec!["1".into(), 0.into()],
+        }];
         let fix_spec = INVESTIGATION.replace("status: completed", "status: in_progress");
         expect![[r#"
             refactor.chant.draftPr: Draft upstream PR body []
@@ -440,10 +432,11 @@ informed_by: [comprehension.md, root-cause.md]
             refactor.chant.startPhase: Start the Reproduction spec for issue #9 []
             refactor.chant.startPhase: Start the Root cause spec for issue #9 []
             refactor.chant.startPhase: Start the Impact map spec for issue #9 []
-            refactor.chant.confirm: Confirm: archive 1 specs of issue #9: 2026-03-01-005-fix []
-            refactor.chant.archiveAnyway: Archive spec 2026-03-01-005-fix anyway (it is in_progress) []
+            refactor.chant.archiveInvestigation: Archive investigation #9 (2 specs)… []
+            refactor.chant.confirm: Confirm: Archive anyway: Archive `2026-03-01-005-fix` although it is `in_progress`? []
+            refactor.chant.archiveAnyway: Archive spec 2026-03-01-005-fix anyway (it is in_progress)… []
         "#]]
-        .assert_eq(&actions(&fix_spec, FIX, 0, &pending, None));
+        .assert_eq(&actions(&fix_spec, FIX, 0, pending, None));
     }
 
     #[test]

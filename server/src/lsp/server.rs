@@ -320,11 +320,12 @@ impl LanguageServer for Backend {
                 .workspace
                 .as_ref()
                 .and_then(|w| w.workspace_edit.as_ref())
+                // Resource operations exist only inside `documentChanges`, so announcing
+                // them implies it; Neovim 0.11 announces `rename` without `documentChanges`.
                 .is_some_and(|e| {
-                    e.document_changes == Some(true)
-                        && e.resource_operations
-                            .as_ref()
-                            .is_some_and(|ops| ops.contains(&lsp::ResourceOperationKind::Rename))
+                    e.resource_operations
+                        .as_ref()
+                        .is_some_and(|ops| ops.contains(&lsp::ResourceOperationKind::Rename))
                 }),
             client_name: params
                 .client_info

@@ -213,16 +213,116 @@ fn serve(stream: TcpStream, requests: &Mutex<Vec<Request>>, routes: &Mutex<Vec<R
 
 /// The fields octocrab needs to read a pull request.
 pub fn pr_json(number: u64, owner: &str, branch: &str, state: &str, merged: bool) -> Value {
-    json!({
+    pr_json_full(
+        number, owner, branch, state, merged, false, "", "", "abc123",
+    )
+}
+
+/// A pull request with everything the status flows read. An empty `title` or `body` is
+/// left out (GitHub sends `null` for a missing body).
+#[allow(clippy::too_many_arguments)]
+pub fn pr_json_full(
+    number: u64,
+    owner: &str,
+    branch: &str,
+    state: &str,
+    merged: bool,
+    draft: bool,
+    title: &str,
+    body: &str,
+    sha: &str,
+) -> Value {
+    let mut pr = json!({
         "id": number * 1000,
         "number": number,
         "url": format!("https://api.github.com/repos/acme/kvstore/pulls/{number}"),
         "html_url": format!("https://github.com/acme/kvstore/pull/{number}"),
         "state": state,
+        "draft": draft,
         "merged": merged,
         "merged_at": if merged { json!("2026-11-20T10:00:00Z") } else { Value::Null },
-        "head": {"ref": branch, "sha": "abc123", "label": format!("{owner}:{branch}")},
+        "body": if body.is_empty() { Value::Null } else { json!(body) },
+        "head": {"ref": branch, "sha": sha, "label": format!("{owner}:{branch}")},
         "base": {"ref": "main", "sha": "def456", "label": "acme:main"},
+    });
+    if !title.is_empty() {
+        pr["title"] = json!(title);
+    }
+    pr
+}
+
+/// `GET /repos/{o}/{r}/pulls/{n}/reviews`, oldest first: (reviewer, `APPROVED` /
+/// `CHANGES_REQUESTED` / `COMMENTED` / `DISMISSED` / `PENDING`).
+// For the PR-status tests; the lib's forge tests use it already.
+#[allow(dead_code)]
+pub fn reviews_json(reviews: &[(&str, &str)]) -> Value {
+    let items: Vec<Value> = reviews
+        .iter()
+        .zip(1u64..)
+        .map(|((user, state), id)| {
+            json!({
+                "id": id,
+                "node_id": format!("PRR_{id}"),
+                "user": {"login": user, "id": id + 100, "type": "User"},
+                "body": "",
+                "state": state,
+                "html_url": format!("https://github.com/acme/kvstore/pull/7#pullrequestreview-{id}"),
+                "commit_id": "abc123",
+                "submitted_at": format!("2026-11-20T10:{:02}:00Z", id % 60),
+                "author_association": "MEMBER",
+            })
+        })
+        .collect();
+    Value::Array(items)
+}
+
+/// `GET /repos/{o}/{r}/commits/{sha}/check-runs`: (`queued` / `in_progress` / `completed`,
+/// conclusion once completed).
+// For the PR-status tests; the lib's forge tests use it already.
+#[allow(dead_code)]
+pub fn check_runs_json(runs: &[(&str, Option<&str>)]) -> Value {
+    let items: Vec<Value> = runs
+        .iter()
+        .zip(1u64..)
+        .map(|((status, conclusion), id)| {
+            json!({
+                "id": id,
+                "node_id": format!("CR_{id}"),
+                "name": format!("check-{id}"),
+                "head_sha": "abc123",
+                "status": status,
+                "conclusion": conclusion,
+                "url": format!("https://api.github.com/repos/acme/kvstore/check-runs/{id}"),
+                "html_url": format!("https://github.com/acme/kvstore/runs/{id}"),
+                "output": {"title": null, "summary": null, "text": null, "annotations_count": 0},
+                "pull_requests": [],
+            })
+        })
+        .collect();
+    json!({"total_count": items.len(), "check_runs": items})
+}
+
+/// `GET /repos/{o}/{r}/commits/{sha}/status` with `n_statuses` statuses all in `state`
+/// (`success` / `pending` / `failure` / `error`). With none, GitHub still says `pending`.
+// For the PR-status tests; the lib's forge tests use it already.
+#[allow(dead_code)]
+pub fn combined_status_json(state: &str, n_statuses: usize) -> Value {
+    let statuses: Vec<Value> = (1..=n_statuses)
+        .map(|i| {
+            json!({
+                "id": i,
+                "state": state,
+                "context": format!("ci/{i}"),
+                "description": null,
+                "target_url": null,
+            })
+        })
+        .collect();
+    json!({
+        "state": if n_statuses == 0 { "pending" } else { state },
+        "sha": "abc123",
+        "total_count": n_statuses,
+        "statuses": statuses,
     })
 }
 

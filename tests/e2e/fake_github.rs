@@ -253,6 +253,7 @@ pub fn pr_json_full(
 
 /// `GET /repos/{o}/{r}/pulls/{n}/reviews`, oldest first: (reviewer, `APPROVED` /
 /// `CHANGES_REQUESTED` / `COMMENTED` / `DISMISSED` / `PENDING`).
+// For the PR-status tests; the lib's forge tests use it already.
 pub fn reviews_json(reviews: &[(&str, &str)]) -> Value {
     let items: Vec<Value> = reviews
         .iter()
@@ -276,6 +277,7 @@ pub fn reviews_json(reviews: &[(&str, &str)]) -> Value {
 
 /// `GET /repos/{o}/{r}/commits/{sha}/check-runs`: (`queued` / `in_progress` / `completed`,
 /// conclusion once completed).
+// For the PR-status tests; the lib's forge tests use it already.
 pub fn check_runs_json(runs: &[(&str, Option<&str>)]) -> Value {
     let items: Vec<Value> = runs
         .iter()
@@ -300,6 +302,7 @@ pub fn check_runs_json(runs: &[(&str, Option<&str>)]) -> Value {
 
 /// `GET /repos/{o}/{r}/commits/{sha}/status` with `n_statuses` statuses all in `state`
 /// (`success` / `pending` / `failure` / `error`). With none, GitHub still says `pending`.
+// For the PR-status tests; the lib's forge tests use it already.
 pub fn combined_status_json(state: &str, n_statuses: usize) -> Value {
     let statuses: Vec<Value> = (1..=n_statuses)
         .map(|i| {

@@ -263,3 +263,82 @@ fn editors_that_move_files_get_a_rename_edit_and_the_move_is_staged() {
         "R  .chant/specs/2026-02-08-00b-cli.md -> .chant/archive/2026-02-08/2026-02-08-00b-cli.md"
     );
 }
+
+fn confirm_actions(c: &mut Client, path: &std::path::Path) -> Vec<Value> {
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(path)}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
+    );
+    actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["title"].as_str().unwrap_or("").starts_with("Confirm: "))
+        .cloned()
+        .collect()
+}
+
+/// In an editor without dialogs, running the action again replaces the waiting
+/// confirmation: one set of "Confirm" actions, the first run ends without a word, and the
+/// old confirmation no longer does anything.
+#[test]
+fn a_second_run_replaces_the_waiting_confirmation() {
+    let (_d, root) = repo(&[(&spec("2026-02-08-00c-two"), DONE)]);
+    let (mut c, _) = Client::start(&[&root], Client::default_capabilities());
+    c.settle(std::time::Duration::from_millis(300));
+    c.responders.insert(
+        "window/showMessageRequest".into(),
+        Box::new(|_: &Value| json!({"__error": -32601})),
+    );
+    let path = root.join(spec("2026-02-08-00c-two"));
+    c.command_started("chant-lsp.archive", json!([uri(&path)]));
+    c.wait_message("cannot show a confirmation dialog");
+    let first = confirm_actions(&mut c, &path);
+    assert_eq!(first.len(), 1, "{first:#?}");
+    c.command_started("chant-lsp.archive", json!([uri(&path)]));
+    c.settle(std::time::Duration::from_millis(300));
+    let second = confirm_actions(&mut c, &path);
+    assert_eq!(second.len(), 1, "{second:#?}");
+    assert_ne!(
+        first[0]["command"]["arguments"],
+        second[0]["command"]["arguments"]
+    );
+    let old = &first[0]["command"];
+    c.command(old["command"].as_str().unwrap(), old["arguments"].clone());
+    c.wait_message("no longer valid");
+    assert!(path.exists());
+    let new = &second[0]["command"];
+    c.command(new["command"].as_str().unwrap(), new["arguments"].clone());
+    c.wait_message("Archived 1 spec");
+    assert!(
+        !c.messages()
+            .iter()
+            .any(|m| m.starts_with("Nothing archived")),
+        "the replaced run ended quietly: {:#?}",
+        c.messages()
+    );
+}
+
+/// Nobody answers: the confirmation expires after its stated time and says so.
+#[test]
+fn an_unanswered_confirmation_expires() {
+    let (_d, root) = repo(&[(&spec("2026-02-08-00d-exp"), DONE)]);
+    let (mut c, _) = Client::start_with_env(
+        &[&root],
+        Client::default_capabilities(),
+        &[("CHANT_LSP_CONFIRM_WAIT_SECS", "1")],
+    );
+    c.settle(std::time::Duration::from_millis(300));
+    c.responders.insert(
+        "window/showMessageRequest".into(),
+        Box::new(|_: &Value| json!({"__never": true})),
+    );
+    let path = root.join(spec("2026-02-08-00d-exp"));
+    c.command("chant-lsp.archive", json!([uri(&path)]));
+    let msg = c.wait_message("expired");
+    assert_eq!(
+        msg,
+        "Nothing done: the confirmation waited 1 second unanswered and expired. Run \"Archive spec\" again."
+    );
+    assert!(path.exists());
+}

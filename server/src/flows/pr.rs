@@ -78,8 +78,11 @@ pub fn target(
     base: Option<&str>,
 ) -> Result<Target, String> {
     let remotes = remotes(ctx, &ws.root);
-    if ctx.git.remotes(&ws.root).is_empty() && ctx.git.current_branch(&ws.root).is_none() {
-        return Err("this workspace is not in a git repository with a GitHub remote, so there is no branch to open a PR from".into());
+    if !ctx.git.is_repo(&ws.root) {
+        return Err(
+            "this workspace is not in a git repository, so there is no branch to open a PR from"
+                .into(),
+        );
     }
     let base_remote = base_of(&remotes)?;
     let branch = branches(ctx, ws, key)
@@ -366,16 +369,14 @@ async fn try_submit(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) -> Result<(), S
     if let Some(found) = find(ctx, ws, key, &now).await? {
         if found.pr.open || found.pr.merged {
             let note = record(ctx, &path, &found.pr, None).await;
-            return {
-                ctx.info(format!(
-                    "Pull request #{} is already {}: {} (nothing created).{note}",
-                    found.pr.number,
-                    found.pr.state_word(),
-                    found.pr.url
-                ))
-                .await;
-                Ok(())
-            };
+            ctx.info(format!(
+                "Pull request #{} is already {}: {} (nothing created).{note}",
+                found.pr.number,
+                found.pr.state_word(),
+                found.pr.url
+            ))
+            .await;
+            return Ok(());
         }
     }
     let forge = ctx.forges.connect(&target.host)?;

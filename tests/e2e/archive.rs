@@ -229,26 +229,7 @@ fn editors_that_move_files_get_a_rename_edit_and_the_move_is_staged() {
     let (mut c, _) = Client::start(&[&root], caps);
     c.settle(std::time::Duration::from_millis(300));
     say_yes(&mut c);
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let log = seen.clone();
-    // Act as the editor: perform the rename the server asks for.
-    c.responders.insert(
-        "workspace/applyEdit".into(),
-        Box::new(move |params: &Value| {
-            log.lock().unwrap().push(params.clone());
-            for op in params["edit"]["documentChanges"].as_array().unwrap() {
-                let path = |k: &str| {
-                    op[k]
-                        .as_str()
-                        .unwrap()
-                        .trim_start_matches("file://")
-                        .to_string()
-                };
-                std::fs::rename(path("oldUri"), path("newUri")).unwrap();
-            }
-            json!({"applied": true})
-        }),
-    );
+    let seen = c.move_files_when_asked();
     archive(&mut c, &root, "2026-02-08-00b-cli", "chant-lsp.archive");
     c.wait_message("Archived");
     let edits = seen.lock().unwrap().clone();
@@ -265,16 +246,9 @@ fn editors_that_move_files_get_a_rename_edit_and_the_move_is_staged() {
 }
 
 fn confirm_actions(c: &mut Client, path: &std::path::Path) -> Vec<Value> {
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri(path)}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
-    );
-    actions
-        .as_array()
-        .unwrap()
-        .iter()
+    c.code_actions(path)
+        .into_iter()
         .filter(|a| a["title"].as_str().unwrap_or("").starts_with("Confirm: "))
-        .cloned()
         .collect()
 }
 

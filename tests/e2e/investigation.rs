@@ -25,16 +25,6 @@ fn start(root: &Path, capabilities: Value) -> (Client, Value) {
     (c, init)
 }
 
-fn code_actions(c: &mut Client, path: &Path) -> Vec<Value> {
-    c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri(path)}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
-    )
-    .as_array()
-    .cloned()
-    .unwrap_or_default()
-}
-
 #[test]
 fn start_the_next_phase_creates_the_spec_and_opens_it() {
     let (_d, root) = workspace(&[
@@ -43,7 +33,7 @@ fn start_the_next_phase_creates_the_spec_and_opens_it() {
         (".chant/prompts/reproduce.md", "Write a failing test.\n"),
     ]);
     let (mut c, _) = start(&root, Client::default_capabilities());
-    let actions = code_actions(&mut c, &root.join(COMPREHENSION));
+    let actions = c.code_actions(&root.join(COMPREHENSION));
     let titles: Vec<&str> = actions.iter().filter_map(|a| a["title"].as_str()).collect();
     assert!(
         titles.contains(&"Start the Reproduction spec for issue #1234")
@@ -114,7 +104,7 @@ fn start_the_next_phase_creates_the_spec_and_opens_it() {
         .expect("run check");
     let report = String::from_utf8_lossy(&checked.stdout);
     assert!(!report.contains(&id), "{report}");
-    let again = code_actions(&mut c, &root.join(COMPREHENSION));
+    let again = c.code_actions(&root.join(COMPREHENSION));
     assert!(
         !again
             .iter()

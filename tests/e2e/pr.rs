@@ -393,10 +393,7 @@ fn editors_without_dialogs_confirm_through_a_code_action() {
         gh.posts().is_empty(),
         "nothing sent without the confirmation"
     );
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri(&root.join(FIX))}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
-    );
+    let actions = Value::Array(c.code_actions(&root.join(FIX)));
     let titles: Vec<&str> = actions
         .as_array()
         .unwrap()
@@ -476,25 +473,7 @@ fn archive_investigation_waits_for_the_merge_then_moves_everything() {
     ];
     let (mut c, _) = Client::start_with_env(&[&root], caps, &env);
     c.settle(std::time::Duration::from_millis(300));
-    let edits = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let log = edits.clone();
-    c.responders.insert(
-        "workspace/applyEdit".into(),
-        Box::new(move |params: &Value| {
-            log.lock().unwrap().push(params.clone());
-            for op in params["edit"]["documentChanges"].as_array().unwrap() {
-                let path = |k: &str| {
-                    op[k]
-                        .as_str()
-                        .unwrap()
-                        .trim_start_matches("file://")
-                        .to_string()
-                };
-                std::fs::rename(path("oldUri"), path("newUri")).unwrap();
-            }
-            json!({"applied": true})
-        }),
-    );
+    let edits = c.move_files_when_asked();
     let asked = answer(&mut c, Some("Archive the investigation"));
     c.command("chant-lsp.archiveInvestigation", upr_uri);
     let msg = c.wait_message("Archived 6 specs of issue #1234");
@@ -660,10 +639,7 @@ fn the_open_pr_is_updated_after_a_confirmation_and_its_status_recorded() {
     );
     assert_eq!(gh.requests().len(), asked_before);
     // With a PR recorded, Submit is no longer offered; Open, Update and Refresh are.
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri(&root.join(FIX))}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
-    );
+    let actions = Value::Array(c.code_actions(&root.join(FIX)));
     let titles: Vec<&str> = actions
         .as_array()
         .unwrap()

@@ -300,6 +300,42 @@ impl Client {
         }
     }
 
+    /// The code actions at the start of `path`, with no diagnostics sent.
+    pub fn code_actions(&mut self, path: &Path) -> Vec<Value> {
+        self.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri(path)}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
+        )
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    }
+
+    /// Acts as an editor that applies the server's workspace edits by performing each
+    /// rename operation on disk; returns the edits it received.
+    pub fn move_files_when_asked(&mut self) -> std::sync::Arc<std::sync::Mutex<Vec<Value>>> {
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        self.responders.insert(
+            "workspace/applyEdit".into(),
+            Box::new(move |params: &Value| {
+                log.lock().unwrap().push(params.clone());
+                for op in params["edit"]["documentChanges"].as_array().unwrap() {
+                    let path = |k: &str| {
+                        op[k]
+                            .as_str()
+                            .unwrap()
+                            .trim_start_matches("file://")
+                            .to_string()
+                    };
+                    std::fs::rename(path("oldUri"), path("newUri")).unwrap();
+                }
+                json!({"applied": true})
+            }),
+        );
+        seen
+    }
+
     /// Drains messages for a moment (used to show that nothing arrives).
     pub fn settle(&mut self, for_: Duration) {
         let deadline = Instant::now() + for_;

@@ -133,7 +133,10 @@ fn the_draft_comes_from_the_investigation_and_keeps_hand_written_text() {
     );
     let again = drafted(&root, &mut c);
     assert!(again.contains("Hand-written notes stay, edited."));
-    assert_eq!(again.matches("<!-- chant-lsp:upstream-pr -->").count(), 1);
+    assert_eq!(
+        again.matches("<!-- chant-lsp:upstream-pr drafted=").count(),
+        1
+    );
 }
 
 #[test]

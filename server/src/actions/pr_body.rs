@@ -1,14 +1,13 @@
 //! Drafting the upstream pull request from what the investigation knows (chant-format §8),
 //! and the spec-body section that holds it. Pure: the caller passes file contents in.
 
-use crate::model::facts::items;
+use crate::model::facts::{items, PR_SECTION_MARKER};
 use crate::model::{SpecFile, SpecKey, Workspace};
 use crate::syntax::edit::Edit;
 use crate::syntax::TextRange;
 
-const BEGIN: &str = crate::model::facts::PR_SECTION_MARKER;
+const BEGIN: &str = PR_SECTION_MARKER;
 const END: &str = "<!-- /chant-lsp:upstream-pr -->";
-const FENCE: &str = "````";
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
@@ -334,70 +333,269 @@ pub struct Section {
     pub body: Option<String>,
     /// A submitted PR: (number, URL).
     pub pr: Option<(u64, String)>,
+    /// The PR's state as last fetched (the text after `Status:`).
+    pub status: Option<String>,
+    /// The [`draft_hash`] of the title and body as last drafted (or sent), from the begin
+    /// marker; None for a section written before markers held one.
+    pub drafted: Option<String>,
 }
 
-pub fn find_section(text: &str) -> Option<Section> {
-    let start = text.find(BEGIN)?;
-    let end_marker = text[start..].find(END).map(|i| start + i)?;
-    let end = text[end_marker..]
-        .find('\n')
-        .map_or(text.len(), |i| end_marker + i + 1);
-    let inner = &text[start + BEGIN.len()..end_marker];
-    let field = |name: &str| {
-        inner
-            .lines()
-            .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
-            .filter(|v| !v.is_empty())
+impl Section {
+    /// Whether the title or body differ from what chant-lsp last drafted or sent, so
+    /// replacing them would lose a person's words. Without a hash we cannot tell: edited.
+    pub fn edited(&self) -> bool {
+        let now = draft_hash(
+            self.title.as_deref().unwrap_or(""),
+            self.body.as_deref().unwrap_or(""),
+        );
+        self.drafted.as_deref() != Some(now.as_str())
+    }
+}
+
+/// 64-bit FNV-1a of `title + "\n" + body`, as 16 lowercase hex digits. Written out
+/// because std's hashers may change between Rust versions, and the hash lives in files.
+pub fn draft_hash(title: &str, body: &str) -> String {
+    let bytes = title
+        .bytes()
+        .chain(std::iter::once(b'\n'))
+        .chain(body.bytes());
+    format!("{:016x}", fnv1a64(bytes))
+}
+
+fn fnv1a64(bytes: impl Iterator<Item = u8>) -> u64 {
+    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// One line of the text: `start..end` includes the line break, `content` does not.
+struct Line<'a> {
+    start: usize,
+    end: usize,
+    content: &'a str,
+}
+
+fn lines(text: &str) -> Vec<Line<'_>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for raw in text.split_inclusive('\n') {
+        let content = raw.strip_suffix('\n').unwrap_or(raw);
+        let content = content.strip_suffix('\r').unwrap_or(content);
+        out.push(Line {
+            start,
+            end: start + raw.len(),
+            content,
+        });
+        start += raw.len();
+    }
+    out
+}
+
+/// A begin-marker line: `Some(Some(hash))`, `Some(None)` for the old marker or an
+/// unreadable hash, None for any other line (`<!-- chant-lsp:upstream-pr-x -->` too).
+fn begin_marker(line: &str) -> Option<Option<String>> {
+    let inner = line.trim().strip_prefix(BEGIN)?.strip_suffix("-->")?;
+    if !(inner.is_empty() || inner.starts_with(char::is_whitespace)) {
+        return None;
+    }
+    let hash = inner
+        .trim()
+        .strip_prefix("drafted=")
+        .filter(|h| h.len() == 16 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')));
+    Some(hash.map(str::to_string))
+}
+
+fn begin_line(hash: &str) -> String {
+    format!("{BEGIN} drafted={hash} -->")
+}
+
+/// The length of the body's opening fence (three or more backticks, then `markdown`,
+/// `md` or nothing).
+fn opening_fence(line: &str) -> Option<usize> {
+    let t = line.trim();
+    let n = t.len() - t.trim_start_matches('`').len();
+    (n >= 3 && matches!(t[n..].trim(), "markdown" | "md" | "")).then_some(n)
+}
+
+fn closes_fence(line: &str, open: usize) -> bool {
+    let t = line.trim();
+    t.len() >= open && t.bytes().all(|b| b == b'`')
+}
+
+/// The section's lines that the record functions rewrite, by index into `lines`.
+#[derive(Default)]
+struct Fields {
+    marker: usize,
+    title: Option<usize>,
+    base: Option<usize>,
+    pr: Option<usize>,
+    status: Option<usize>,
+}
+
+fn parse(text: &str) -> Option<(Section, Fields, Vec<Line<'_>>)> {
+    let lines = lines(text);
+    let (first, drafted) = lines
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| begin_marker(l.content).map(|d| (i, d)))?;
+    // The end marker outside the body's fence; if the closing fence was deleted, the
+    // first end marker at all.
+    let mut open: Option<usize> = None;
+    let mut seen_body = false;
+    let mut last = None;
+    for (i, l) in lines.iter().enumerate().skip(first + 1) {
+        match open {
+            Some(n) if closes_fence(l.content, n) => open = None,
+            Some(_) => {}
+            None if l.content.trim() == END => {
+                last = Some(i);
+                break;
+            }
+            None if !seen_body => {
+                open = opening_fence(l.content);
+                seen_body = open.is_some();
+            }
+            None => {}
+        }
+    }
+    let last = last.or_else(|| {
+        (first + 1..lines.len()).find(|&i| lines.get(i).is_some_and(|l| l.content.trim() == END))
+    })?;
+    let inner = lines.get(first + 1..last)?;
+
+    let mut fields = Fields {
+        marker: first,
+        ..Fields::default()
     };
-    let body = inner.find(&format!("{FENCE}markdown\n")).and_then(|open| {
-        let from = open + FENCE.len() + "markdown\n".len();
-        let close = inner[from..]
-            .find(&format!("\n{FENCE}"))
-            .map(|i| from + i)?;
-        Some(inner[from..close].to_string() + "\n")
-    });
-    let pr = field("PR:").and_then(|v| {
+    let mut values: [Option<String>; 4] = Default::default();
+    let mut body: Option<String> = None;
+    let mut open: Option<usize> = None;
+    for (k, l) in inner.iter().enumerate() {
+        let i = first + 1 + k;
+        if let Some(n) = open {
+            if closes_fence(l.content, n) {
+                open = None;
+            } else if let Some(b) = body.as_mut() {
+                b.push_str(l.content);
+                b.push('\n');
+            }
+            continue;
+        }
+        if body.is_none() {
+            if let Some(n) = opening_fence(l.content) {
+                open = Some(n);
+                body = Some(String::new());
+                continue;
+            }
+        }
+        let slots = [
+            ("Title:", &mut fields.title),
+            ("Base:", &mut fields.base),
+            ("PR:", &mut fields.pr),
+            ("Status:", &mut fields.status),
+        ];
+        for (slot, (name, line)) in slots.into_iter().enumerate() {
+            if line.is_some() {
+                continue;
+            }
+            if let Some(v) = l.content.strip_prefix(name) {
+                *line = Some(i);
+                values[slot] = Some(v.trim().to_string()).filter(|v| !v.is_empty());
+            }
+        }
+    }
+    let [title, base, pr, status] = values;
+    let pr = pr.and_then(|v| {
         let url = v.split_whitespace().next()?.to_string();
         let number = url.rsplit('/').next()?.parse().ok()?;
         Some((number, url))
     });
-    Some(Section {
+    let start = lines.get(first)?.start;
+    let end = lines.get(last)?.end;
+    let section = Section {
         range: TextRange::new(start, end),
-        title: field("Title:"),
-        base: field("Base:"),
+        title,
+        base,
         body,
         pr,
-    })
+        status,
+        drafted,
+    };
+    Some((section, fields, lines))
 }
 
-pub fn render_section(draft: &Draft, base: Option<&str>, pr: Option<&(u64, String)>) -> String {
+pub fn find_section(text: &str) -> Option<Section> {
+    parse(text).map(|(s, _, _)| s)
+}
+
+/// The title and body as the section will hold them (and [`find_section`] read them
+/// back): one title line, a body ending in a line break, no carriage returns.
+fn as_written(draft: &Draft) -> (String, String) {
+    let title = draft.title.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut body = draft.body.replace("\r\n", "\n");
+    if !body.is_empty() && !body.ends_with('\n') {
+        body.push('\n');
+    }
+    (title, body)
+}
+
+pub fn render_section(
+    draft: &Draft,
+    base: Option<&str>,
+    pr: Option<&(u64, String)>,
+    status: Option<&str>,
+) -> String {
+    let (title, body) = as_written(draft);
+    // A fence longer than any backtick run that starts a body line, so none closes it.
+    let longest = body
+        .lines()
+        .map(|l| {
+            let t = l.trim_start();
+            t.len() - t.trim_start_matches('`').len()
+        })
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest.max(3) + 1);
     let mut s = format!(
-        "{BEGIN}\n## Upstream PR\n\n_Drafted by chant-lsp from this investigation's specs. Edit the title and body freely: they are what \"Submit upstream PR\" sends. Running \"Draft upstream PR body\" again rewrites this section only._\n\nTitle: {}\n",
-        draft.title
+        "{}\n## Upstream PR\n\n_Drafted by chant-lsp from this investigation's specs. Edit the title and body freely: they are what \"Submit upstream PR\" sends. Drafting again rewrites this section only, and asks first when you have edited it._\n\nTitle: {title}\n",
+        begin_line(&draft_hash(&title, &body))
     );
     if let Some(b) = base {
-        s.push_str(&format!("Base: {b}\n"));
+        s.push_str(&format!("Base: {}\n", one_line(b)));
     }
     if let Some((n, url)) = pr {
-        s.push_str(&format!("PR: {url} (#{n})\n"));
+        s.push_str(&pr_line(*n, url));
     }
-    s.push_str(&format!(
-        "\n{FENCE}markdown\n{}{FENCE}\n{END}\n",
-        draft.body
-    ));
+    if let Some(st) = status {
+        s.push_str(&format!("Status: {}\n", one_line(st)));
+    }
+    s.push_str(&format!("\n{fence}markdown\n{body}{fence}\n{END}\n"));
     s
 }
 
-/// Puts a freshly drafted section into `text`: replacing the old one (keeping its base
-/// and recorded PR), else appending it at the end of the body.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn pr_line(number: u64, url: &str) -> String {
+    format!("PR: {} (#{number})\n", one_line(url))
+}
+
+/// Puts a freshly drafted section into `text`: replacing the old one (keeping its base,
+/// recorded PR and status), else appending it at the end of the body.
 pub fn upsert(text: &str, draft: &Draft) -> Edit {
     match find_section(text) {
         Some(old) => Edit::replace(
             old.range,
-            render_section(draft, old.base.as_deref(), old.pr.as_ref()),
+            render_section(
+                draft,
+                old.base.as_deref(),
+                old.pr.as_ref(),
+                old.status.as_deref(),
+            ),
         ),
         None => {
-            let sep = if text.ends_with("\n\n") {
+            let sep = if text.ends_with("\n\n") || text.is_empty() {
                 ""
             } else if text.ends_with('\n') {
                 "\n"
@@ -406,27 +604,61 @@ pub fn upsert(text: &str, draft: &Draft) -> Edit {
             };
             Edit::insert(
                 text.len(),
-                format!("{sep}{}", render_section(draft, None, None)),
+                format!("{sep}{}", render_section(draft, None, None, None)),
             )
         }
     }
 }
 
-/// Records a submitted PR in the section (the body, never the frontmatter: chant drops
-/// unknown frontmatter keys when it rewrites a spec).
-pub fn record_pr(text: &str, number: u64, url: &str) -> Option<Edit> {
-    let s = find_section(text)?;
-    let inner = &text[s.range.start()..s.range.end()];
-    let line = format!("PR: {url} (#{number})\n");
-    if let Some(i) = inner.find("\nPR:") {
-        let from = s.range.start() + i + 1;
-        let to = text[from..].find('\n').map_or(text.len(), |j| from + j + 1);
-        return Some(Edit::replace(TextRange::new(from, to), line));
+/// Replaces line `at`, or inserts after the first present of `after`; None when the text
+/// already reads `new` there or there is nowhere to put it.
+fn put_line(
+    lines: &[Line],
+    at: Option<usize>,
+    after: &[Option<usize>],
+    new: String,
+) -> Option<Edit> {
+    if let Some(l) = at.and_then(|i| lines.get(i)) {
+        let old = format!("{}\n", l.content);
+        return (old != new).then(|| Edit::replace(TextRange::new(l.start, l.end), new));
     }
-    let title = inner.find("\nTitle:")?;
-    let from = s.range.start() + title + 1;
-    let after = text[from..].find('\n').map_or(text.len(), |j| from + j + 1);
-    Some(Edit::insert(after, line))
+    let anchor = after.iter().flatten().find_map(|&i| lines.get(i))?;
+    // The anchor line is never the text's last line (the end marker follows), so it ends
+    // in a line break.
+    Some(Edit::insert(anchor.end, new))
+}
+
+/// Records a submitted PR in the section (the body, never the frontmatter: chant drops
+/// unknown frontmatter keys when it rewrites a spec). None when there is no section or
+/// it already records this PR.
+pub fn record_pr(text: &str, number: u64, url: &str) -> Option<Edit> {
+    let (_, f, lines) = parse(text)?;
+    put_line(&lines, f.pr, &[f.base, f.title], pr_line(number, url))
+}
+
+/// Writes `Status: <line>` after the `PR:` line (else after `Base:`/`Title:`), replacing
+/// an earlier status. None when there is no section or the status is unchanged.
+pub fn record_status(text: &str, line: &str) -> Option<Edit> {
+    let (_, f, lines) = parse(text)?;
+    let new = format!("Status: {}\n", one_line(line));
+    put_line(&lines, f.status, &[f.pr, f.base, f.title], new)
+}
+
+/// Makes (`title`, `body`) the section's baseline, after they were sent to the PR as the
+/// person edited them: only the begin marker's hash changes. None when there is no
+/// section or the marker already holds that hash.
+pub fn record_sent(text: &str, title: &str, body: &str) -> Option<Edit> {
+    let (s, f, lines) = parse(text)?;
+    let hash = draft_hash(title, body);
+    if s.drafted.as_deref() == Some(hash.as_str()) {
+        return None;
+    }
+    let l = lines.get(f.marker)?;
+    let end = l.start + l.content.len();
+    Some(Edit::replace(
+        TextRange::new(l.start, end),
+        begin_line(&hash),
+    ))
 }
 
 #[cfg(test)]
@@ -434,39 +666,279 @@ mod tests {
     use super::*;
     use crate::syntax::edit::apply;
 
+    fn d(title: &str, body: &str) -> Draft {
+        Draft {
+            title: title.into(),
+            body: body.into(),
+        }
+    }
+
+    fn section(text: &str) -> Section {
+        find_section(text).expect("a section")
+    }
+
+    const OLD: &str = "# Spec\n\n<!-- chant-lsp:upstream-pr -->\n## Upstream PR\n\nTitle: Fix #7: x\nPR: https://github.com/o/r/pull/12 (#12)\n\n````markdown\nbody\n````\n<!-- /chant-lsp:upstream-pr -->\n";
+
     #[test]
-    fn section_round_trip_keeps_what_is_outside() {
-        let d = Draft {
-            title: "Fix #7: x".into(),
-            body: "## Summary\n\nFixes #7.\n\n```\ncode\n```\n".into(),
-        };
-        let text = "---\n---\n# Spec\n\nmy notes\n";
-        let with = apply(text, &[upsert(text, &d)]);
-        let s = find_section(&with).unwrap();
-        assert_eq!(s.title.as_deref(), Some("Fix #7: x"));
-        assert_eq!(s.body.as_deref(), Some(d.body.as_str()));
-        assert!(with.starts_with(text));
+    fn fnv1a_matches_the_reference_vectors() {
+        // From the FNV reference (draft-eastlake-fnv): "", "a", "foobar".
+        assert_eq!(fnv1a64("".bytes()), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64("a".bytes()), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fnv1a64("foobar".bytes()), 0x8594_4171_f739_67e8);
+        // The title and body are joined by one line break.
+        assert_eq!(
+            draft_hash("foo", "bar"),
+            format!("{:016x}", fnv1a64("foo\nbar".bytes()))
+        );
+        assert_eq!(
+            draft_hash("", ""),
+            format!("{:016x}", fnv1a64("\n".bytes()))
+        );
+        assert_ne!(draft_hash("a", "b\n"), draft_hash("a\nb", "\n"));
+        assert_eq!(draft_hash("a", "b").len(), 16);
+    }
+
+    #[test]
+    fn the_marker_holds_the_hash_of_what_was_drafted() {
+        let draft = d("Fix #7: x", "## Summary\n\nFixes #7.\n");
+        let text = render_section(&draft, None, None, None);
+        let hash = draft_hash("Fix #7: x", "## Summary\n\nFixes #7.\n");
+        assert!(text.starts_with(&format!("<!-- chant-lsp:upstream-pr drafted={hash} -->\n")));
+        let s = section(&text);
+        assert_eq!(s.drafted.as_deref(), Some(hash.as_str()));
+        assert!(!s.edited());
+        // The model's cheap test sees both markers, and not the end marker alone.
+        for t in [text.as_str(), OLD] {
+            assert!(t.contains(PR_SECTION_MARKER));
+        }
+        assert!(!END.contains(PR_SECTION_MARKER));
+    }
+
+    #[test]
+    fn edited_when_title_or_body_changed_or_no_hash() {
+        let text = render_section(&d("Fix #7: x", "body\n"), None, None, None);
+        assert!(!section(&text).edited());
+        assert!(section(&text.replace("Title: Fix #7: x", "Title: Fix #7: y")).edited());
+        assert!(section(&text.replace("body\n", "body, edited\n")).edited());
+        assert!(section(&text.replace("Title: Fix #7: x\n", "")).edited());
+        // Lines outside the title and body do not count as edits.
         let with_pr = apply(
+            &text,
+            &[record_pr(&text, 3, "https://h/o/r/pull/3").unwrap()],
+        );
+        let with_status = apply(&with_pr, &[record_status(&with_pr, "open").unwrap()]);
+        assert!(!section(&with_status).edited());
+        // A section from before hashes: we cannot know, so it counts as edited.
+        let old = section(OLD);
+        assert_eq!(old.drafted, None);
+        assert!(old.edited());
+        assert_eq!(old.pr, Some((12, "https://github.com/o/r/pull/12".into())));
+        // A carriage-return file reads back the same title and body.
+        assert!(!section(&text.replace('\n', "\r\n")).edited());
+    }
+
+    #[test]
+    fn only_a_well_formed_begin_marker_starts_a_section() {
+        let tail = "\nTitle: t\n\n````markdown\nb\n````\n<!-- /chant-lsp:upstream-pr -->\n";
+        for not in [
+            "<!-- chant-lsp:upstream-prs -->",
+            "<!-- chant-lsp:upstream-pr-notes -->",
+            "<!-- chant-lsp:upstream-pr",
+            "text <!-- chant-lsp:upstream-pr -->",
+        ] {
+            assert_eq!(find_section(&format!("{not}{tail}")), None, "{not}");
+        }
+        let hash = |m: &str| find_section(&format!("{m}{tail}")).map(|s| s.drafted);
+        assert_eq!(hash("<!-- chant-lsp:upstream-pr -->"), Some(None));
+        assert_eq!(hash("<!-- chant-lsp:upstream-pr-->"), Some(None));
+        assert_eq!(
+            hash("  <!-- chant-lsp:upstream-pr drafted=0123456789abcdef -->"),
+            Some(Some("0123456789abcdef".into()))
+        );
+        // A hash someone mangled: still the section, but unknown (so: edited).
+        assert_eq!(
+            hash("<!-- chant-lsp:upstream-pr drafted=0123456789ABCDEF -->"),
+            Some(None)
+        );
+        assert_eq!(
+            hash("<!-- chant-lsp:upstream-pr drafted=123 -->"),
+            Some(None)
+        );
+        // No end marker: no section.
+        assert_eq!(
+            find_section("<!-- chant-lsp:upstream-pr -->\nTitle: t\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn lines_inside_the_body_are_not_fields() {
+        let body = "Title: not this\nBase: nor this\nPR: https://x/o/r/pull/99 (#99)\nStatus: nope\n<!-- /chant-lsp:upstream-pr -->\n````\n";
+        let text = format!(
+            "# S\n\n{}after\n",
+            render_section(&d("Fix #1: real", body), None, None, None)
+        );
+        let s = section(&text);
+        assert_eq!(s.title.as_deref(), Some("Fix #1: real"));
+        assert_eq!((&s.base, &s.pr, &s.status), (&None, &None, &None));
+        assert_eq!(s.body.as_deref(), Some(body));
+        assert!(!s.edited());
+        assert!(text[s.range.end()..].starts_with("after"));
+        // Records go to the header, never into the body.
+        let e = record_status(&text, "open, checks passing").unwrap();
+        let with = apply(&text, &[e]);
+        assert!(with.contains("Title: Fix #1: real\nStatus: open, checks passing\n"));
+        assert_eq!(section(&with).body.as_deref(), Some(body));
+        let e = record_pr(&with, 5, "https://github.com/o/r/pull/5").unwrap();
+        let with = apply(&with, &[e]);
+        let s = section(&with);
+        assert_eq!(s.pr, Some((5, "https://github.com/o/r/pull/5".into())));
+        assert!(with.contains("Title: Fix #1: real\nPR: https://github.com/o/r/pull/5 (#5)\nStatus: open, checks passing\n"));
+        assert_eq!(s.body.as_deref(), Some(body));
+    }
+
+    #[test]
+    fn a_body_without_its_closing_fence_ends_at_the_end_marker() {
+        let text = "<!-- chant-lsp:upstream-pr -->\nTitle: t\n\n````markdown\nhalf\n<!-- /chant-lsp:upstream-pr -->\nafter\n";
+        let s = section(text);
+        assert_eq!(s.title.as_deref(), Some("t"));
+        assert_eq!(&text[s.range.end()..], "after\n");
+    }
+
+    #[test]
+    fn record_pr_writes_or_replaces_one_line() {
+        let text = render_section(&d("T", "b\n"), Some("main"), None, None);
+        let e = record_pr(&text, 12, "https://github.com/o/r/pull/12").unwrap();
+        let with = apply(&text, &[e]);
+        assert!(with.contains("Title: T\nBase: main\nPR: https://github.com/o/r/pull/12 (#12)\n\n"));
+        assert_eq!(
+            record_pr(&with, 12, "https://github.com/o/r/pull/12"),
+            None,
+            "already there"
+        );
+        let again = apply(
+            &with,
+            &[record_pr(&with, 13, "https://github.com/o/r/pull/13").unwrap()],
+        );
+        assert_eq!(section(&again).pr.map(|p| p.0), Some(13));
+        assert_eq!(again.matches("\nPR:").count(), 1);
+        assert_eq!(record_pr("# no section\n", 1, "u"), None);
+    }
+
+    #[test]
+    fn record_status_goes_after_the_pr_line_and_replaces_itself() {
+        let text = render_section(
+            &d("T", "b\n"),
+            Some("main"),
+            Some(&(4, "https://h/o/r/pull/4".into())),
+            None,
+        );
+        let with = apply(
+            &text,
+            &[record_status(&text, "open · review required").unwrap()],
+        );
+        assert!(with.contains("PR: https://h/o/r/pull/4 (#4)\nStatus: open · review required\n\n"));
+        assert_eq!(
+            section(&with).status.as_deref(),
+            Some("open · review required")
+        );
+        let again = apply(
+            &with,
+            &[record_status(&with, "merged\n(2026-02-10)").unwrap()],
+        );
+        assert_eq!(
+            section(&again).status.as_deref(),
+            Some("merged (2026-02-10)")
+        );
+        assert_eq!(again.matches("\nStatus:").count(), 1);
+        assert_eq!(
+            record_status(&again, "merged (2026-02-10)"),
+            None,
+            "unchanged"
+        );
+        // No PR line: after Base, else after Title.
+        let text = render_section(&d("T", "b\n"), Some("dev"), None, None);
+        assert!(
+            apply(&text, &[record_status(&text, "x").unwrap()]).contains("Base: dev\nStatus: x\n")
+        );
+        let text = render_section(&d("T", "b\n"), None, None, None);
+        assert!(
+            apply(&text, &[record_status(&text, "x").unwrap()]).contains("Title: T\nStatus: x\n")
+        );
+        assert_eq!(record_status("no section", "x"), None);
+    }
+
+    #[test]
+    fn record_sent_rewrites_only_the_hash() {
+        let text = format!(
+            "# S\n\n{}",
+            render_section(
+                &d("T", "drafted\n"),
+                None,
+                Some(&(4, "u/4".into())),
+                Some("open")
+            )
+        );
+        let edited = text
+            .replace("drafted\n", "edited by hand\n")
+            .replace("Title: T", "Title: T2");
+        assert!(section(&edited).edited());
+        let e = record_sent(&edited, "T2", "edited by hand\n").unwrap();
+        let sent = apply(&edited, &[e.clone()]);
+        let s = section(&sent);
+        assert!(!s.edited());
+        assert_eq!(s.drafted, Some(draft_hash("T2", "edited by hand\n")));
+        // Only the marker line changed.
+        assert_eq!(sent.lines().count(), edited.lines().count());
+        let differ: Vec<_> = sent
+            .lines()
+            .zip(edited.lines())
+            .filter(|(a, b)| a != b)
+            .collect();
+        assert_eq!(differ.len(), 1);
+        assert!(differ[0].0.starts_with(PR_SECTION_MARKER));
+        assert_eq!(record_sent(&sent, "T2", "edited by hand\n"), None);
+        // An old marker gains a hash.
+        let upgraded = apply(OLD, &[record_sent(OLD, "Fix #7: x", "body\n").unwrap()]);
+        assert!(!section(&upgraded).edited());
+        assert_eq!(record_sent("none", "t", "b"), None);
+    }
+
+    #[test]
+    fn upsert_appends_then_replaces_keeping_base_pr_and_status() {
+        let draft = d("Fix #7: x", "## Summary\n\nFixes #7.\n\n```\ncode\n````\n");
+        let text = "---\n---\n# Spec\n\nmy notes\n";
+        let with = apply(text, &[upsert(text, &draft)]);
+        assert!(with.starts_with(text));
+        assert!(with[text.len()..].starts_with("\n<!-- chant-lsp:upstream-pr drafted="));
+        let s = section(&with);
+        assert_eq!(s.title.as_deref(), Some("Fix #7: x"));
+        assert_eq!(
+            s.body.as_deref(),
+            Some(draft.body.as_str()),
+            "a longer fence keeps the body's fences"
+        );
+        assert!(!s.edited());
+        let with = with.replace("Title: Fix #7: x\n", "Title: Fix #7: x\nBase: dev\n");
+        let with = apply(
             &with,
             &[record_pr(&with, 12, "https://github.com/o/r/pull/12").unwrap()],
         );
-        assert_eq!(
-            find_section(&with_pr).unwrap().pr,
-            Some((12, "https://github.com/o/r/pull/12".into()))
-        );
-        // Drafting again replaces the section, keeps the recorded PR and the notes.
-        let d2 = Draft {
-            title: "Fix #7: y".into(),
-            body: "new\n".into(),
-        };
-        let again = apply(&with_pr, &[upsert(&with_pr, &d2)]);
-        let s = find_section(&again).unwrap();
+        let with = apply(&with, &[record_status(&with, "open").unwrap()]);
+        let again = apply(&with, &[upsert(&with, &d("Fix #7: y", "new\n"))]);
+        let s = section(&again);
         assert_eq!(
             (s.title.as_deref(), s.body.as_deref()),
             (Some("Fix #7: y"), Some("new\n"))
         );
-        assert_eq!(s.pr.map(|p| p.0), Some(12));
-        assert!(again.contains("my notes") && again.matches(BEGIN).count() == 1);
+        assert_eq!(s.base.as_deref(), Some("dev"));
+        assert_eq!(s.pr.as_ref().map(|p| p.0), Some(12));
+        assert_eq!(s.status.as_deref(), Some("open"));
+        assert!(!s.edited());
+        assert!(again.contains("my notes") && again.matches(PR_SECTION_MARKER).count() == 1);
+        // Without a final line break, a blank line still separates the section.
+        let bare = "# Spec";
+        assert!(apply(bare, &[upsert(bare, &draft)]).starts_with("# Spec\n\n<!-- chant-lsp"));
     }
 
     #[test]

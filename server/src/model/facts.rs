@@ -231,8 +231,11 @@ pub struct GraphFacts {
     pub pr_section: bool,
 }
 
-/// The marker that starts the upstream-PR draft section in a spec body.
-pub const PR_SECTION_MARKER: &str = "<!-- chant-lsp:upstream-pr -->";
+/// How the line that starts the upstream-PR draft section in a spec body begins: the
+/// marker is `<!-- chant-lsp:upstream-pr -->` or, since drafts keep a hash of what they
+/// wrote, `<!-- chant-lsp:upstream-pr drafted=<hex> -->` (the end marker,
+/// `<!-- /chant-lsp:upstream-pr -->`, does not start with it).
+pub const PR_SECTION_MARKER: &str = "<!-- chant-lsp:upstream-pr";
 
 impl GraphFacts {
     pub fn of(facts: &SpecFacts, syntax: &SpecSyntax, loads: bool, text: &str) -> GraphFacts {

@@ -558,12 +558,15 @@ impl Backend {
                         .ok()
                         .and_then(|b| String::from_utf8(b).ok())
                 };
-                let diff = git::open(&ws.root).and_then(|repo| {
+                let branch = git::open(&ws.root).and_then(|repo| {
                     let base = submit::diff_base(&repo, &ws.config.main_branch)?;
                     let branch = git::current_branch(&repo)?;
-                    git::changed_files(&repo, &base, &branch)
+                    Some(pr_body::Branch {
+                        files: git::changed_files(&repo, &base, &branch)?,
+                        subjects: git::commit_subjects(&repo, &base, &branch)?,
+                    })
                 });
-                let draft = pr_body::draft(&inv, &read, diff.as_deref());
+                let draft = pr_body::draft(&inv, &read, branch.as_ref());
                 let text =
                     st.open.get(path).map(|d| d.text()).unwrap_or_else(|| {
                         ws.get(key).map(|f| f.text.to_string()).unwrap_or_default()

@@ -156,6 +156,35 @@ pub fn changed_files(repo: &Repository, base: &str, branch: &str) -> Option<Vec<
     Some(out)
 }
 
+/// The most commit subjects [`commit_subjects`] returns: a PR description names a few.
+const MAX_SUBJECTS: usize = 50;
+
+/// The subjects (first lines) of the commits on `branch` that `base` does not have,
+/// oldest first, at most 50 (the oldest ones). Both are ref names or revisions.
+pub fn commit_subjects(repo: &Repository, base: &str, branch: &str) -> Option<Vec<String>> {
+    let head = repo.revparse_single(branch).ok()?.peel_to_commit().ok()?;
+    let base = repo.revparse_single(base).ok()?.peel_to_commit().ok()?;
+    let mut walk = repo.revwalk().ok()?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+        .ok()?;
+    walk.push(head.id()).ok()?;
+    walk.hide(base.id()).ok()?;
+    let subjects = walk
+        .filter_map(Result::ok)
+        .filter_map(|id| repo.find_commit(id).ok())
+        .map(|c| {
+            String::from_utf8_lossy(c.message_bytes())
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
+        .take(MAX_SUBJECTS)
+        .collect();
+    Some(subjects)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Staged {
     /// The index entry now names the new path (like `git mv`).
@@ -211,34 +240,6 @@ pub fn stage_moves(repo: &Repository, moves: &[(PathBuf, PathBuf)]) -> Result<St
     Ok(staged)
 }
 
-/// The subjects of the commits on `branch` that `base` lacks, oldest first (at most 50).
-pub fn commit_subjects(repo: &Repository, base: &str, branch: &str) -> Option<Vec<String>> {
-    let head = repo
-        .revparse_single(branch)
-        .ok()?
-        .peel_to_commit()
-        .ok()?
-        .id();
-    let base = repo.revparse_single(base).ok()?.peel_to_commit().ok()?.id();
-    let mut walk = repo.revwalk().ok()?;
-    walk.push(head).ok()?;
-    walk.hide(base).ok()?;
-    let mut out: Vec<String> = walk
-        .flatten()
-        .take(50)
-        .filter_map(|id| {
-            repo.find_commit(id)
-                .ok()?
-                .summary()
-                .ok()
-                .flatten()
-                .map(str::to_string)
-        })
-        .collect();
-    out.reverse();
-    Some(out)
-}
-
 /// The local ref to diff a branch against: the base remote's HEAD or main branch, else the
 /// local main branch.
 pub fn diff_base(repo: &Repository, main_branch: &str) -> Option<String> {
@@ -289,5 +290,63 @@ mod tests {
         );
         assert_eq!(p("/local/path/repo"), None);
         assert_eq!(p("https://github.com/a/b/c"), None);
+    }
+
+    /// A commit on HEAD writing `file`, with `message`.
+    fn commit(repo: &Repository, file: &str, message: &str) -> git2::Oid {
+        let workdir = repo.workdir().expect("a work tree");
+        std::fs::write(workdir.join(file), message).expect("write");
+        let mut index = repo.index().expect("index");
+        index.add_path(Path::new(file)).expect("add");
+        index.write().expect("write index");
+        let tree = repo
+            .find_tree(index.write_tree().expect("tree"))
+            .expect("tree");
+        let sig = git2::Signature::now("T", "t@example.com").expect("signature");
+        let parents: Vec<git2::Commit> = repo
+            .head()
+            .ok()
+            .and_then(|h| h.peel_to_commit().ok())
+            .into_iter()
+            .collect();
+        let parents: Vec<&git2::Commit> = parents.iter().collect();
+        repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+            .expect("commit")
+    }
+
+    #[test]
+    fn commit_subjects_are_the_branch_s_own_oldest_first() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = Repository::init(dir.path()).expect("init");
+        let root = commit(&repo, "a", "initial");
+        repo.branch("main", &repo.find_commit(root).expect("root"), true)
+            .expect("main");
+        repo.set_head("refs/heads/main").expect("head");
+        let fork = commit(&repo, "a", "on main before the fork");
+        repo.branch("fix", &repo.find_commit(fork).expect("fork"), false)
+            .expect("fix");
+        commit(&repo, "b", "on main after the fork");
+        repo.set_head("refs/heads/fix").expect("head");
+        commit(&repo, "c", "Lock the segment\n\nThe body is not a subject.");
+        commit(&repo, "d", "  Add a regression test for #7  ");
+        assert_eq!(
+            commit_subjects(&repo, "main", "fix"),
+            Some(vec![
+                "Lock the segment".to_string(),
+                "Add a regression test for #7".to_string()
+            ])
+        );
+        assert_eq!(commit_subjects(&repo, "fix", "fix"), Some(vec![]));
+        assert_eq!(
+            commit_subjects(&repo, "fix", "main"),
+            Some(vec!["on main after the fork".to_string()])
+        );
+        assert_eq!(commit_subjects(&repo, "main", "no-such-branch"), None);
+        for i in 0..MAX_SUBJECTS + 5 {
+            commit(&repo, "e", &format!("step {i}"));
+        }
+        let many = commit_subjects(&repo, "main", "fix").expect("subjects");
+        assert_eq!(many.len(), MAX_SUBJECTS);
+        assert_eq!(many.first().map(String::as_str), Some("Lock the segment"));
     }
 }

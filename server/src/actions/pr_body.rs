@@ -9,13 +9,6 @@ use crate::syntax::TextRange;
 const BEGIN: &str = PR_SECTION_MARKER;
 const END: &str = "<!-- /chant-lsp:upstream-pr -->";
 
-/// What git knows of the fix branch: its changed files and its commit subjects.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Branch {
-    pub files: Vec<String>,
-    pub subjects: Vec<String>,
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Draft {
     pub title: String,
@@ -68,12 +61,57 @@ pub fn research_docs(spec: Option<&SpecFile>) -> Vec<String> {
     .unwrap_or_default()
 }
 
-/// `read(path)` returns a research document's text (relative path), if it exists.
-/// `diff` is the branch's changed files when git can tell.
+/// What git knows about the fix branch, for the draft.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Branch {
+    /// The files changed on the branch since it left its base.
+    pub files: Vec<String>,
+    /// The subjects of its commits, oldest first.
+    pub subjects: Vec<String>,
+}
+
+/// Headings, most specific first, of the research documents' sections the summary
+/// quotes: what the reporter sees, and why.
+const SYMPTOM: &[&str] = &[
+    "observable symptom",
+    "symptom",
+    "observed behavior",
+    "observed behaviour",
+    "reported behavior",
+    "reported behaviour",
+    "actual behavior",
+    "actual behaviour",
+    "what happens",
+    "what the user sees",
+    "problem statement",
+    "problem",
+];
+const CAUSE: &[&str] = &[
+    "root cause",
+    "why it happens",
+    "cause",
+    "analysis",
+    "explanation",
+];
+const REMEDY: &[&str] = &[
+    "recommended solution",
+    "recommended fix",
+    "recommendation",
+    "proposed solution",
+    "proposed fix",
+    "suggested fix",
+    "solution",
+    "fix",
+];
+
+/// The upstream PR, shaped like the chant book's example: a summary (the issue, its
+/// symptom and cause, what the change did), the files the branch changes with what
+/// changed in each, and how it was tested. `read(path)` returns a research document's
+/// text (relative path); `branch` is what git knows of the fix branch, None outside git.
 pub fn draft(
     inv: &Investigation,
     read: &dyn Fn(&str) -> Option<String>,
-    diff: Option<&[String]>,
+    branch: Option<&Branch>,
 ) -> Draft {
     let n = inv.issue;
     let fix_title = inv.fix.and_then(|f| f.title()).unwrap_or("");
@@ -94,72 +132,67 @@ pub fn draft(
     let comprehension = doc(inv.comprehension);
     let root_cause = doc(inv.root_cause);
     let impact = doc(inv.impact_map);
-    let symptom = section_text(
-        &comprehension,
-        &[
-            "observable symptom",
-            "symptom",
-            "problem statement",
-            "problem",
-        ],
-    );
-    let cause = section_text(&root_cause, &["root cause", "why it happens", "cause"]);
-    let remedy = section_text(
-        &root_cause,
-        &["recommended solution", "recommendation", "solution", "fix"],
-    );
-    let mut summary: Vec<String> = [symptom, cause, remedy].into_iter().flatten().collect();
-    if summary.is_empty() && !what.is_empty() {
-        summary.push(sentence(&what));
+    let subjects = branch
+        .map(|b| own_subjects(&b.subjects))
+        .unwrap_or_default();
+    let criteria: Vec<String> = inv.fix.map(criteria_lines).unwrap_or_default();
+
+    let mut summary = format!("Fixes #{n}.");
+    let parts = [
+        section_text(&comprehension, SYMPTOM),
+        section_text(&root_cause, CAUSE),
+        change_sentence(&what, &subjects, &root_cause),
+    ];
+    for part in parts.into_iter().flatten() {
+        summary.push(' ');
+        summary.push_str(&part);
     }
 
-    // Changes: the fix's and the reproduction's target files, then what the branch touched.
-    let mut files: Vec<String> = Vec::new();
-    for spec in [inv.fix, inv.reproduction].into_iter().flatten() {
-        files.extend(
-            items(&spec.facts.target_files)
-                .iter()
-                .map(|i| i.value.trim_start_matches("./").to_string()),
-        );
-    }
-    if let Some(d) = diff {
-        files.extend(d.iter().cloned());
-    }
+    // Changes: exactly the branch's files when git knows them, else what the fix spec
+    // meant to change.
     let mut seen = std::collections::HashSet::new();
-    files
-        .retain(|f| !f.starts_with(".chant/") && !f.contains(['*', '?']) && seen.insert(f.clone()));
-    let repro_files: Vec<String> = inv
-        .reproduction
-        .map(|r| {
-            items(&r.facts.target_files)
-                .iter()
-                .map(|i| i.value.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    let fix_criteria: Vec<String> = inv.fix.map(criteria_lines).unwrap_or_default();
+    let files: Vec<String> = match branch {
+        Some(b) => b.files.iter().map(|f| clean_path(f)).collect(),
+        None => target_files(inv.fix)
+            .into_iter()
+            .filter(|f| !f.contains(['*', '?', '[']) && !f.ends_with('/'))
+            .collect(),
+    };
+    let files: Vec<String> = files
+        .into_iter()
+        .filter(|f| !f.is_empty() && !f.starts_with(".chant/") && seen.insert(f.clone()))
+        .collect();
+    let tests: Vec<String> = target_files(inv.reproduction)
+        .into_iter()
+        .filter(|f| !f.starts_with(".chant/") && !f.contains(['*', '?']))
+        .collect();
     let changes: Vec<String> = files
         .iter()
         .map(|f| {
-            let note = impact_note(&impact, f)
+            // "`tests/x.py` passes" names the file but says nothing about what changed.
+            let named =
+                |t: &&String| names_file(t, f) && !only_filler(t, std::slice::from_ref(f), n);
+            let stem =
+                |t: &&String| names_stem(t, f) && !only_filler(t, std::slice::from_ref(f), n);
+            let note = criteria
+                .iter()
+                .find(named)
+                .or_else(|| subjects.iter().find(named))
+                .map(|t| note_from(t, f))
                 .or_else(|| {
-                    repro_files
+                    tests
                         .contains(f)
-                        .then(|| format!("regression test for #{n}"))
+                        .then(|| format!("Regression test for #{n}"))
                 })
                 .or_else(|| {
-                    fix_criteria
+                    criteria
                         .iter()
-                        .find(|c| {
-                            c.contains(f.as_str())
-                                || f.rsplit('/').next().is_some_and(|name| c.contains(name))
-                        })
-                        .cloned()
+                        .find(stem)
+                        .or_else(|| subjects.iter().find(stem))
+                        .or_else(|| subjects.first().filter(|_| subjects.len() == 1))
+                        .map(|t| note_from(t, f))
                 })
-                .or_else(|| {
-                    diff.is_some_and(|d| d.contains(f))
-                        .then(|| "changed on the branch".to_string())
-                });
+                .or_else(|| impact_note(&impact, f));
             match note {
                 Some(note) => format!("- `{f}` -- {note}"),
                 None => format!("- `{f}`"),
@@ -167,167 +200,512 @@ pub fn draft(
         })
         .collect();
 
-    let mut testing: Vec<String> = repro_files
+    // Testing: the regression test, then the fix's criteria about tests, each once.
+    let mut testing: Vec<String> = tests
         .iter()
-        .filter(|p| !p.starts_with(".chant/"))
-        .map(|p| format!("- Regression test `{p}` reproduces #{n}: it fails before this change and passes after it."))
+        .map(|p| {
+            format!("- `{p}` reproduces #{n}: it fails without this change and passes with it.")
+        })
         .collect();
     testing.extend(
-        fix_criteria
+        criteria
             .iter()
-            .filter(|c| c.to_lowercase().contains("test"))
-            .map(|c| format!("- {c}")),
+            .filter(|c| about_tests(c))
+            .filter(|c| tests.is_empty() || !restates_regression(c, &tests, n))
+            .map(|c| format!("- {}", capitalise(c))),
     );
-    testing.extend(
-        bullets_under(&impact, &["test gap", "test gaps", "testing gaps"])
-            .into_iter()
-            .map(|b| format!("- Not yet covered: {b}")),
-    );
+    let mut seen = std::collections::HashSet::new();
+    testing.retain(|l| seen.insert(normalise(l)));
 
-    let mut body = format!("## Summary\n\nFixes #{n}.\n");
-    if !summary.is_empty() {
-        body.push_str(&format!("\n{}\n", summary.join(" ")));
-    }
-    body.push_str("\n## Changes\n\n");
-    body.push_str(&if changes.is_empty() {
-        "- (no files named yet)".to_string()
+    let placeholder = |lines: Vec<String>, none: &str| {
+        if lines.is_empty() {
+            format!("- ({none})")
+        } else {
+            lines.join("\n")
+        }
+    };
+    let no_files = if branch.is_some() {
+        "the branch changes no files yet"
     } else {
-        changes.join("\n")
-    });
-    body.push_str("\n\n## Testing\n\n");
-    body.push_str(&if testing.is_empty() {
-        "- (describe how this was tested)".to_string()
-    } else {
-        testing.join("\n")
-    });
-    body.push('\n');
+        "no files named yet"
+    };
+    let body = format!(
+        "## Summary\n\n{summary}\n\n## Changes\n\n{}\n\n## Testing\n\n{}\n",
+        placeholder(changes, no_files),
+        placeholder(testing, "describe how this was tested"),
+    );
     Draft { title, body }
+}
+
+fn clean_path(p: &str) -> String {
+    p.trim().trim_start_matches("./").to_string()
+}
+
+fn target_files(spec: Option<&SpecFile>) -> Vec<String> {
+    spec.map(|s| {
+        items(&s.facts.target_files)
+            .iter()
+            .map(|i| clean_path(&i.value))
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// The subjects a person wrote: chant's `chant(<id>): ` prefix dropped, its own
+/// bookkeeping commits (`chant: …`), merges and fixups left out.
+fn own_subjects(subjects: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in subjects {
+        let s = s.trim();
+        let s = s
+            .strip_prefix("chant(")
+            .and_then(|r| r.split_once("): "))
+            .map_or(s, |(_, rest)| rest)
+            .trim();
+        let skip = s.is_empty()
+            || s.starts_with("chant:")
+            || s.starts_with("Merge ")
+            || s.starts_with("fixup!")
+            || s.starts_with("squash!");
+        if !skip && !out.iter().any(|o| o == s) {
+            out.push(s.to_string());
+        }
+    }
+    out
+}
+
+/// What the change did, as a statement: from the fix spec's title, else the first
+/// commit subject, else the root-cause document's recommendation turned from an
+/// instruction into what was done (left out when it does not start with a known verb).
+fn change_sentence(what: &str, subjects: &[String], root_cause: &str) -> Option<String> {
+    let done = if !what.is_empty() {
+        past_tense(what).unwrap_or_else(|| format!("fixed {}", lower_first(what)))
+    } else if let Some(s) = subjects.iter().find_map(|s| past_tense(s)) {
+        s
+    } else {
+        let remedy = section_text(root_cause, REMEDY)?;
+        past_tense(first_sentence(&remedy))?
+    };
+    Some(sentence(&format!("This change {done}")))
+}
+
+fn first_sentence(s: &str) -> &str {
+    s.find(". ").map_or(s, |i| &s[..=i])
+}
+
+/// `Lock the segment` -> `locked the segment`; None unless the first word is a verb
+/// of the table (an imperative turned into what was done).
+fn past_tense(clause: &str) -> Option<String> {
+    let clause = clause.trim().trim_end_matches('.');
+    let (word, rest) = clause
+        .split_once(char::is_whitespace)
+        .map_or((clause, ""), |(w, r)| (w, r));
+    let lower = word.to_lowercase();
+    let past = PAST.iter().find(|(v, _)| *v == lower).map(|(_, p)| *p)?;
+    Some(if rest.is_empty() {
+        past.to_string()
+    } else {
+        format!("{past} {rest}")
+    })
+}
+
+/// Verbs that start fix titles and commit subjects, with their past tense.
+const PAST: &[(&str, &str)] = &[
+    ("accept", "accepted"),
+    ("add", "added"),
+    ("allow", "allowed"),
+    ("apply", "applied"),
+    ("avoid", "avoided"),
+    ("block", "blocked"),
+    ("bound", "bounded"),
+    ("build", "built"),
+    ("cache", "cached"),
+    ("cap", "capped"),
+    ("catch", "caught"),
+    ("change", "changed"),
+    ("check", "checked"),
+    ("clamp", "clamped"),
+    ("clean", "cleaned"),
+    ("clear", "cleared"),
+    ("close", "closed"),
+    ("compare", "compared"),
+    ("copy", "copied"),
+    ("correct", "corrected"),
+    ("count", "counted"),
+    ("create", "created"),
+    ("debounce", "debounced"),
+    ("defer", "deferred"),
+    ("delay", "delayed"),
+    ("delete", "deleted"),
+    ("deny", "denied"),
+    ("detect", "detected"),
+    ("disable", "disabled"),
+    ("drop", "dropped"),
+    ("emit", "emitted"),
+    ("enable", "enabled"),
+    ("ensure", "ensured"),
+    ("escape", "escaped"),
+    ("fix", "fixed"),
+    ("flush", "flushed"),
+    ("free", "freed"),
+    ("guard", "guarded"),
+    ("handle", "handled"),
+    ("hold", "held"),
+    ("honor", "honored"),
+    ("honour", "honoured"),
+    ("ignore", "ignored"),
+    ("include", "included"),
+    ("initialize", "initialized"),
+    ("keep", "kept"),
+    ("limit", "limited"),
+    ("lock", "locked"),
+    ("log", "logged"),
+    ("make", "made"),
+    ("mark", "marked"),
+    ("merge", "merged"),
+    ("move", "moved"),
+    ("normalise", "normalised"),
+    ("normalize", "normalized"),
+    ("omit", "omitted"),
+    ("parse", "parsed"),
+    ("pass", "passed"),
+    ("preserve", "preserved"),
+    ("prevent", "prevented"),
+    ("propagate", "propagated"),
+    ("protect", "protected"),
+    ("put", "put"),
+    ("quote", "quoted"),
+    ("raise", "raised"),
+    ("read", "read"),
+    ("recover", "recovered"),
+    ("refill", "refilled"),
+    ("refresh", "refreshed"),
+    ("reject", "rejected"),
+    ("release", "released"),
+    ("reload", "reloaded"),
+    ("remove", "removed"),
+    ("rename", "renamed"),
+    ("replace", "replaced"),
+    ("report", "reported"),
+    ("require", "required"),
+    ("reset", "reset"),
+    ("resolve", "resolved"),
+    ("respect", "respected"),
+    ("restore", "restored"),
+    ("retry", "retried"),
+    ("return", "returned"),
+    ("reuse", "reused"),
+    ("revert", "reverted"),
+    ("run", "ran"),
+    ("sanitize", "sanitized"),
+    ("serialize", "serialized"),
+    ("set", "set"),
+    ("skip", "skipped"),
+    ("sort", "sorted"),
+    ("split", "split"),
+    ("stop", "stopped"),
+    ("strip", "stripped"),
+    ("support", "supported"),
+    ("sync", "synced"),
+    ("take", "took"),
+    ("throttle", "throttled"),
+    ("track", "tracked"),
+    ("treat", "treated"),
+    ("trim", "trimmed"),
+    ("truncate", "truncated"),
+    ("unlock", "unlocked"),
+    ("update", "updated"),
+    ("use", "used"),
+    ("validate", "validated"),
+    ("wait", "waited"),
+    ("wrap", "wrapped"),
+    ("write", "wrote"),
+];
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Whether `needle` occurs in `text` on its own: not inside a longer path or word.
+fn mentions(text: &str, needle: &str) -> bool {
+    let path_char = |c: char| is_word_char(c) || "-./".contains(c);
+    !needle.is_empty()
+        && text.match_indices(needle).any(|(i, m)| {
+            let before = text.get(..i).and_then(|t| t.chars().next_back());
+            let after = text.get(i + m.len()..).and_then(|t| t.chars().next());
+            !before.is_some_and(path_char) && !after.is_some_and(is_word_char)
+        })
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+/// `text` names the file by its path, or by a file name distinctive enough to mean it.
+fn names_file(text: &str, path: &str) -> bool {
+    let name = file_name(path);
+    mentions(text, path) || ((name.contains('.') || name.len() >= 5) && mentions(text, name))
+}
+
+/// `text` names what the file holds: its stem as a word (`Store::put` for `store.rs`),
+/// for stems that are not the generic names every project has.
+fn names_stem(text: &str, path: &str) -> bool {
+    let stem = file_name(path)
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    const GENERIC: &[&str] = &[
+        "main",
+        "index",
+        "init",
+        "__init__",
+        "test",
+        "tests",
+        "util",
+        "utils",
+        "common",
+        "types",
+        "config",
+        "readme",
+        "changelog",
+        "setup",
+        "build",
+        "core",
+        "base",
+        "helper",
+        "helpers",
+    ];
+    if stem.len() < 4 || GENERIC.contains(&stem.as_str()) {
+        return false;
+    }
+    let lower = text.to_lowercase();
+    lower.match_indices(&stem).any(|(i, m)| {
+        let before = lower.get(..i).and_then(|t| t.chars().next_back());
+        let after = lower.get(i + m.len()..).and_then(|t| t.chars().next());
+        !before.is_some_and(is_word_char) && !after.is_some_and(is_word_char)
+    })
+}
+
+/// A change note from a criterion or subject: what follows the file when it starts
+/// with the file (`` `a.rs` refills by time `` -> `Refills by time`), else all of it.
+fn note_from(text: &str, path: &str) -> String {
+    let t = text.trim().trim_end_matches('.');
+    let name = file_name(path);
+    for lead in [
+        format!("`{path}`"),
+        format!("`{name}`"),
+        path.to_string(),
+        name.to_string(),
+    ] {
+        let Some(rest) = t.strip_prefix(&lead) else {
+            continue;
+        };
+        if rest.starts_with(|c: char| is_word_char(c) || c == '.' || c == '/') {
+            continue;
+        }
+        let rest = rest.trim_start_matches([':', ' ', '-', '—', ',']).trim();
+        if !rest.is_empty() {
+            return capitalise(rest);
+        }
+    }
+    capitalise(t)
+}
+
+fn capitalise(s: &str) -> String {
+    let s = s.trim();
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `Data loss` -> `data loss`, leaving acronyms (`API`) and code alone.
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && b.is_lowercase() => {
+            a.to_lowercase().chain(s.chars().skip(1)).collect()
+        }
+        _ => s.to_string(),
+    }
+}
+
+fn words(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// A criterion about tests: `test`, `tests`, `tested`, `testing`, or a test file.
+fn about_tests(c: &str) -> bool {
+    let lower = c.to_lowercase();
+    words(c).any(|w| matches!(w.as_str(), "test" | "tests" | "tested" | "testing"))
+        || lower.contains("_test")
+        || lower.contains("test_")
+}
+
+/// "Regression test passes": nothing the regression-test line does not already say.
+fn restates_regression(c: &str, tests: &[String], n: u64) -> bool {
+    let (named, filler) = without_files(c, tests, n);
+    (named || c.to_lowercase().contains("regression")) && filler
+}
+
+/// Once the files are taken out, `text` only says that tests pass.
+fn only_filler(text: &str, files: &[String], n: u64) -> bool {
+    without_files(text, files, n).1
+}
+
+/// Whether `c` names one of `files`, and whether the rest is only filler words.
+fn without_files(c: &str, files: &[String], n: u64) -> (bool, bool) {
+    let mut rest = c.to_lowercase();
+    let mut named = false;
+    for t in files {
+        for needle in [t.to_lowercase(), file_name(t).to_lowercase()] {
+            if rest.contains(&needle) {
+                named = true;
+                rest = rest.replace(&needle, " ");
+            }
+        }
+    }
+    const FILLER: &[&str] = &[
+        "the",
+        "a",
+        "an",
+        "new",
+        "regression",
+        "test",
+        "tests",
+        "pass",
+        "passes",
+        "passing",
+        "now",
+        "green",
+        "succeeds",
+        "is",
+        "are",
+        "for",
+        "issue",
+        "added",
+        "written",
+    ];
+    let number = n.to_string();
+    let filler = words(&rest).all(|w| FILLER.contains(&w.as_str()) || w == number);
+    (named, filler)
+}
+
+/// For "no line twice": case, spacing and a trailing full stop do not make lines differ.
+fn normalise(line: &str) -> String {
+    line.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches(['.', '!', ';', ':', ','])
+        .to_lowercase()
 }
 
 /// `Fix issue #1234: lock writes` -> `lock writes`.
 fn strip_issue_prefix(title: &str, n: u64) -> String {
     let t = title.trim();
+    let t = t.strip_suffix(&format!("(#{n})")).map_or(t, str::trim_end);
     for prefix in [
         format!("fix issue #{n}"),
         format!("fix #{n}"),
         format!("issue #{n}"),
     ] {
-        if t.to_lowercase().starts_with(&prefix) {
-            return t[prefix.len()..]
+        let head = t.get(..prefix.len());
+        let rest = t.get(prefix.len()..).unwrap_or("");
+        // `Fix #12` is no prefix of `Fix #123`.
+        if head.is_some_and(|h| h.eq_ignore_ascii_case(&prefix))
+            && !rest.starts_with(|c: char| c.is_ascii_digit())
+        {
+            return rest
                 .trim_start_matches([':', ' ', '-', '—'])
                 .trim()
                 .to_string();
         }
     }
-    t.strip_prefix("Fix ").unwrap_or(t).to_string()
+    t.strip_prefix("Fix ").unwrap_or(t).trim().to_string()
 }
 
 fn sentence(s: &str) -> String {
-    let s = s.trim();
-    let mut out: String = s
-        .chars()
-        .next()
-        .map(|c| c.to_uppercase().collect::<String>())
-        .unwrap_or_default()
-        + &s[s.chars().next().map_or(0, char::len_utf8)..];
-    if !out.ends_with(['.', '!', '?']) {
+    let mut out = capitalise(s);
+    if !out.is_empty() && !out.ends_with(['.', '!', '?']) {
         out.push('.');
     }
     out
 }
 
-/// The first paragraph under a heading whose text starts with one of `names` (a document
-/// titled "Root cause" with an empty intro falls through to its "## Root Cause" section).
+/// The first paragraph under the first heading that starts with one of `names`, tried
+/// in order (a document titled "Root cause" with no intro falls through to its
+/// "## Root Cause" section).
 fn section_text(doc: &str, names: &[&str]) -> Option<String> {
     let lines: Vec<&str> = doc.lines().collect();
-    let is_match = |l: &str| {
+    let heading = |l: &str| {
         let t = l.trim_start();
         t.starts_with('#')
-            && names.iter().any(|n| {
-                t.trim_start_matches('#')
-                    .trim()
-                    .to_lowercase()
-                    .starts_with(n)
-            })
+            .then(|| t.trim_start_matches('#').trim().to_lowercase())
     };
-    lines
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| is_match(l))
-        .find_map(|(start, _)| {
-            let mut para: Vec<&str> = Vec::new();
-            for l in &lines[start + 1..] {
-                let t = l.trim();
-                if t.starts_with('#') {
-                    break;
-                }
-                if t.is_empty() {
-                    if para.is_empty() {
-                        continue;
+    names.iter().find_map(|name| {
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| heading(l).is_some_and(|h| h.starts_with(name)))
+            .find_map(|(start, _)| {
+                let mut para: Vec<&str> = Vec::new();
+                for l in lines.iter().skip(start + 1) {
+                    let t = l.trim();
+                    if t.starts_with('#') {
+                        break;
                     }
-                    break;
+                    if t.is_empty() {
+                        if para.is_empty() {
+                            continue;
+                        }
+                        break;
+                    }
+                    para.push(t.trim_start_matches(['-', '*']).trim());
                 }
-                para.push(t.trim_start_matches(['-', '*']).trim());
-            }
-            (!para.is_empty()).then(|| sentence(&para.join(" ")))
-        })
-}
-
-fn bullets_under(doc: &str, names: &[&str]) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut inside = false;
-    for l in doc.lines() {
-        let t = l.trim();
-        if t.starts_with('#') {
-            inside = names.iter().any(|n| {
-                t.trim_start_matches('#')
-                    .trim()
-                    .to_lowercase()
-                    .starts_with(n)
-            });
-            continue;
-        }
-        if inside {
-            if let Some(b) = t.strip_prefix("- ").or_else(|| t.strip_prefix("* ")) {
-                out.push(b.trim().to_string());
-            }
-        }
-    }
-    out
+                (!para.is_empty()).then(|| sentence(&para.join(" ")))
+            })
+    })
 }
 
 /// A note for `file` from the impact map's list: `- path - note`, `- path: note`,
 /// `` - `path` -- note ``.
 fn impact_note(impact: &str, file: &str) -> Option<String> {
     impact.lines().find_map(|l| {
-        let t = l
-            .trim()
+        let t = l.trim();
+        let t = t
             .strip_prefix("- ")
-            .or_else(|| l.trim().strip_prefix("* "))?;
-        let t = t.trim();
+            .or_else(|| t.strip_prefix("* "))?
+            .trim();
         let rest = t
             .strip_prefix(&format!("`{file}`"))
             .or_else(|| t.strip_prefix(file))?;
+        if rest.starts_with(|c: char| is_word_char(c) || c == '/') {
+            return None;
+        }
         let note = rest.trim_start_matches([' ', '-', ':', '—']).trim();
         (!note.is_empty()).then(|| note.to_string())
     })
 }
 
-/// The fix spec's acceptance criteria as plain text.
+/// The fix spec's acceptance criteria as plain text, each once.
 fn criteria_lines(spec: &SpecFile) -> Vec<String> {
-    spec.syntax
-        .body
-        .criteria
-        .iter()
-        .map(|c| {
-            spec.text[c.line.start()..c.line.end()]
-                .trim_start_matches("- [ ]")
-                .trim_start_matches("- [x]")
-                .trim_start_matches("- [X]")
-                .trim()
-                .to_string()
-        })
-        .collect()
+    let mut out: Vec<String> = Vec::new();
+    for c in &spec.syntax.body.criteria {
+        let text = spec
+            .text
+            .get(c.range.end()..c.line.end())
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        if !text.is_empty() && !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    out
 }
 
 /// The draft section in a spec body, as written there (and maybe edited by hand).
@@ -669,6 +1047,9 @@ pub fn record_sent(text: &str, title: &str, body: &str) -> Option<Edit> {
 }
 
 #[cfg(test)]
+mod draft_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::syntax::edit::apply;
@@ -787,10 +1168,7 @@ mod tests {
         );
         let s = section(&text);
         assert_eq!(s.title.as_deref(), Some("Fix #1: real"));
-        assert_eq!(
-            (s.base.clone(), s.pr.clone(), s.status.clone()),
-            (None, None, None)
-        );
+        assert_eq!((&s.base, &s.pr, &s.status), (&None, &None, &None));
         assert_eq!(s.body.as_deref(), Some(body));
         assert!(!s.edited());
         assert!(text[s.range.end()..].starts_with("after"));
@@ -894,7 +1272,7 @@ mod tests {
             .replace("Title: T", "Title: T2");
         assert!(section(&edited).edited());
         let e = record_sent(&edited, "T2", "edited by hand\n").unwrap();
-        let sent = apply(&edited, &[e.clone()]);
+        let sent = apply(&edited, &[e]);
         let s = section(&sent);
         assert!(!s.edited());
         assert_eq!(s.drafted, Some(draft_hash("T2", "edited by hand\n")));
@@ -942,7 +1320,7 @@ mod tests {
             (Some("Fix #7: y"), Some("new\n"))
         );
         assert_eq!(s.base.as_deref(), Some("dev"));
-        assert_eq!(s.pr.clone().map(|p| p.0), Some(12));
+        assert_eq!(s.pr.as_ref().map(|p| p.0), Some(12));
         assert_eq!(s.status.as_deref(), Some("open"));
         assert!(!s.edited());
         assert!(again.contains("my notes") && again.matches(PR_SECTION_MARKER).count() == 1);
@@ -957,14 +1335,28 @@ mod tests {
             strip_issue_prefix("Fix issue #1234: lock the segment", 1234),
             "lock the segment"
         );
+        assert_eq!(strip_issue_prefix("fix #12 - cap it", 12), "cap it");
+        assert_eq!(strip_issue_prefix("Fix #123: other", 12), "#123: other");
+        assert_eq!(
+            strip_issue_prefix("Lock the segment (#7)", 7),
+            "Lock the segment"
+        );
         assert_eq!(
             section_text(
                 "# X\n## Root Cause\n\nThe put is not atomic\nunder load.\n\n## Next",
-                &["root cause"]
+                CAUSE
             )
             .unwrap(),
             "The put is not atomic under load."
         );
+        // Names are tried in order, whatever the document's order; empty sections fall through.
+        let doc = "# Root cause\n## Problem\n\nsecond\n## Observable Symptom\n\nfirst\n";
+        assert_eq!(section_text(doc, SYMPTOM).as_deref(), Some("First."));
+        assert_eq!(
+            section_text("# Root cause\n## Root Cause\n\nx", CAUSE).as_deref(),
+            Some("X.")
+        );
+        assert_eq!(section_text("## Notes\n\nx", CAUSE), None);
         assert_eq!(
             impact_note(
                 "- src/a.rs - the race\n- `src/b.rs` -- same pattern\n",
@@ -973,5 +1365,135 @@ mod tests {
             .unwrap(),
             "same pattern"
         );
+        assert_eq!(
+            impact_note("- `x/bucket.py`: no cap\n", "x/bucket.py").as_deref(),
+            Some("no cap")
+        );
+        assert_eq!(impact_note("- src/a.rs2 - other\n", "src/a.rs"), None);
+    }
+
+    #[test]
+    fn imperatives_become_what_was_done() {
+        assert_eq!(
+            past_tense("Lock the segment.").as_deref(),
+            Some("locked the segment")
+        );
+        assert_eq!(
+            past_tense("take the write lock").as_deref(),
+            Some("took the write lock")
+        );
+        assert_eq!(past_tense("stop").as_deref(), Some("stopped"));
+        assert_eq!(past_tense("Data loss on writes"), None);
+        let no_docs = "";
+        let s = |what: &str, subjects: &[&str], rc: &str| {
+            let subjects: Vec<String> = subjects.iter().map(|s| s.to_string()).collect();
+            change_sentence(what, &subjects, rc)
+        };
+        assert_eq!(
+            s("cap the bucket", &[], no_docs).as_deref(),
+            Some("This change capped the bucket.")
+        );
+        assert_eq!(
+            s("Data loss on concurrent writes", &[], no_docs).as_deref(),
+            Some("This change fixed data loss on concurrent writes.")
+        );
+        assert_eq!(
+            s("API misuse", &[], no_docs).as_deref(),
+            Some("This change fixed API misuse.")
+        );
+        assert_eq!(
+            s("", &["tidy", "Drop the cache"], no_docs).as_deref(),
+            Some("This change dropped the cache.")
+        );
+        // The recommendation only when nothing else says what was done, its first sentence
+        // turned into a statement; never left as an instruction.
+        let rc = "## Recommended Solution\n\nTake the lock. Then release it.\n";
+        assert_eq!(
+            s("", &[], rc).as_deref(),
+            Some("This change took the lock.")
+        );
+        assert_eq!(
+            s("", &[], "## Recommendation\n\nA lock would help.\n"),
+            None
+        );
+        assert_eq!(s("", &[], no_docs), None);
+    }
+
+    #[test]
+    fn subjects_drop_chant_s_bookkeeping() {
+        let subjects: Vec<String> = [
+            "chant(2026-02-08-009-m2p): Fix issue #1: lock",
+            "chant: Archive 2026-02-08-001-a1b",
+            "Merge branch 'main' into fix",
+            "fixup! lock",
+            "  Lock  ",
+            "Lock",
+            "",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(own_subjects(&subjects), vec!["Fix issue #1: lock", "Lock"]);
+    }
+
+    #[test]
+    fn which_text_names_a_file() {
+        let f = "src/storage/store.rs";
+        assert!(names_file("`src/storage/store.rs` takes the lock", f));
+        assert!(names_file("Lock in store.rs.", f));
+        assert!(!names_file("Lock in kvstore.rs", f));
+        assert!(!names_file("Lock in src/other/store.rs", f));
+        assert!(!names_file("see store.rsx", f));
+        assert!(!names_file("a b", "x/a"), "a one-letter name is no mention");
+        assert!(names_stem("`Store::put` holds the lock", f));
+        assert!(!names_stem("the kvstore holds", f));
+        assert!(!names_stem("stores hold", f));
+        assert!(
+            !names_stem("main exits", "src/main.rs"),
+            "generic stems never count"
+        );
+        assert_eq!(
+            note_from("`a/b.py` refills by time.", "a/b.py"),
+            "Refills by time"
+        );
+        assert_eq!(
+            note_from("b.py: caps the bucket", "a/b.py"),
+            "Caps the bucket"
+        );
+        assert_eq!(
+            note_from("cap refills in b.py", "a/b.py"),
+            "Cap refills in b.py"
+        );
+        assert_eq!(note_from("b.pyc is gone", "a/b.py"), "B.pyc is gone");
+    }
+
+    #[test]
+    fn testing_lines_are_not_repeated() {
+        let tests = vec!["tests/regression/issue_7_test.rs".to_string()];
+        for restated in [
+            "Regression test passes",
+            "The regression test for #7 passes.",
+            "`tests/regression/issue_7_test.rs` passes",
+            "issue_7_test.rs is green",
+        ] {
+            assert!(restates_regression(restated, &tests, 7), "{restated}");
+        }
+        for kept in [
+            "All tests pass",
+            "Regression test covers batch writes",
+            "Test fails on main without the lock",
+        ] {
+            assert!(!restates_regression(kept, &tests, 7), "{kept}");
+        }
+        assert!(about_tests("Existing tests pass") && about_tests("see test_bucket.py"));
+        assert!(
+            !about_tests("Uses the latest lock"),
+            "`latest` is not about tests"
+        );
+        assert_eq!(
+            normalise("- All  existing tests pass."),
+            normalise("- all existing tests pass")
+        );
+        assert_ne!(normalise("- a test"), normalise("- another test"));
     }
 }

@@ -239,7 +239,7 @@ pub async fn draft(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) {
                 .and_then(|b| String::from_utf8(b).ok())
         };
         let branch = ctx.git.branch(&ws.root, &ws.config.main_branch);
-        pr_body::draft(&inv, &read, branch.as_ref().map(|b| b.files.as_slice()))
+        pr_body::draft(&inv, &read, branch.as_ref())
     });
     let draft = match drafted {
         Ok(d) => d,

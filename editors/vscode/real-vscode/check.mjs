@@ -1,6 +1,6 @@
 // Drives VS Code (code-server) in headless Chromium: opens a spec, waits for the status bar
 // to show the language and the server's problems, hovers a dependency, opens README.md.
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import puppeteer from "puppeteer-core";
 
 const [url, ws, server] = process.argv.slice(2);
@@ -95,10 +95,45 @@ try {
   await page.keyboard.press("Enter");
   await chantItem("check").catch(async () => fail(`not ready after a restart: ${await statusText()}`));
   await page.waitForFunction(() => ![...document.querySelectorAll(".notification-toast")].some((t) => /can't be stopped/.test(t.textContent || "")), { timeout: 5000 }).catch(() => fail("\"Client is not running and can't be stopped\" shown"));
+  // The workflow actions are in the Ctrl+. menu (they were `source` actions, which it leaves
+  // out), and a confirmation is a modal dialog with one Cancel that does not hide itself.
+  await open("2026-03-01-005-fix.md");
+  await page.waitForSelector(".monaco-editor.focused", { timeout: 20000 }).catch(() => {});
+  await page.keyboard.down("Control");
+  await page.keyboard.press("Period");
+  await page.keyboard.up("Control");
+  const menuText = () => page.$$eval(".action-widget .monaco-list-row", (rows) => rows.map((r) => r.textContent || "").join(" | ")).catch(() => "");
+  await page.waitForFunction(
+    () => [...document.querySelectorAll(".action-widget .monaco-list-row")].some((r) => /Archive investigation #9/.test(r.textContent || "")),
+    { timeout: 30000 },
+  ).catch(async () => fail(`"Archive investigation #9" is not in the Ctrl+. menu: ${await menuText()}`));
+  const items = await menuText();
+  if (!/Submit upstream PR/.test(items)) fail(`"Submit upstream PR…" is not in the Ctrl+. menu: ${items}`);
+  await page.evaluate(() => {
+    const row = [...document.querySelectorAll(".action-widget .monaco-list-row")].find((r) => /Archive investigation #9/.test(r.textContent || ""));
+    row?.click();
+  });
+  await page.waitForSelector(".monaco-dialog-box", { visible: true, timeout: 30000 }).catch(() => fail("the confirmation is not a modal dialog (.monaco-dialog-box)"));
+  const dialogText = () => page.$eval(".monaco-dialog-box", (d) => d.textContent || "");
+  const buttons = () => page.$$eval(".monaco-dialog-box .dialog-buttons .monaco-button", (bs) => bs.map((b) => (b.textContent || "").trim()));
+  // No PR was ever opened (no git remote here): the dialog offers archiving without one.
+  if (!/Archive the 1 spec of issue #9 without a merged pull request\?/.test(await dialogText()) || !/2026-03-01-005-fix/.test(await dialogText())) fail(`the dialog does not ask about issue #9 and list its spec: ${await dialogText()}`);
+  const shown = await buttons();
+  if (shown.filter((b) => b === "Cancel").length !== 1 || !shown.includes("Archive without a merged PR")) fail(`the dialog's buttons are ${JSON.stringify(shown)}`);
+  // A toast hides itself after about 12 s; the dialog is still there after 15.
+  await new Promise((r) => setTimeout(r, 15000));
+  if (!(await page.$(".monaco-dialog-box"))) fail("the confirmation dialog hid itself before it was answered");
+  await page.evaluate(() => {
+    const b = [...document.querySelectorAll(".monaco-dialog-box .dialog-buttons .monaco-button")].find((x) => (x.textContent || "").trim() === "Cancel");
+    b?.click();
+  });
+  await page.waitForSelector(".monaco-dialog-box", { hidden: true, timeout: 10000 }).catch(() => fail("the dialog's Cancel did not close it"));
+  await page.waitForFunction(() => /Nothing archived/.test(document.body.innerText), { timeout: 30000 }).catch(() => fail("the server was not told the confirmation was cancelled (no \"Nothing archived\")"));
+  if (!existsSync(`${ws}/.chant/specs/2026-03-01-005-fix.md`)) fail("the spec was archived although the dialog was cancelled");
   await open("README.md");
   await page.waitForFunction(() => [...document.querySelectorAll(".statusbar-item")].some((i) => /^\s*Markdown\s*$/.test(i.textContent || "")), { timeout: 30000 }).catch(async () => fail(`README.md is not markdown: ${await statusText()}`));
   void token;
-  console.log("PASS real VS Code (code-server): a failed start names chant.server.path, shows in the status item, logs the server's stderr in the Chant output, and recovers when the setting is fixed; language Chant Spec, diagnostics in the status bar, hover, the 1-dependent lens opens the references peek, restart, README.md stays Markdown");
+  console.log("PASS real VS Code (code-server): a failed start names chant.server.path, shows in the status item, logs the server's stderr in the Chant output, and recovers when the setting is fixed; language Chant Spec, diagnostics in the status bar, hover, the 1-dependent lens opens the references peek, restart, the workflow actions in the Ctrl+. menu, a modal confirmation that stays until cancelled, README.md stays Markdown");
 } finally {
   await browser.close();
 }

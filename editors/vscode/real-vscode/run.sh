@@ -3,7 +3,8 @@
 # host) from npm, driven by Debian's headless Chromium. Installs the VSIX, opens a chant
 # workspace, and checks VS Code's own UI: the language is "Chant Spec", the server's
 # diagnostics reach the status bar, the hover shows the server's text, a click on the
-# "1 dependent" code lens opens the references peek, README.md stays
+# "1 dependent" code lens opens the references peek, the workflow actions are in the Ctrl+.
+# menu, a confirmation is a modal dialog that stays until answered, README.md stays
 # markdown. Not run by .ci/run (a 600 MB, few-minute setup); run it after changing the
 # extension:  bash editors/vscode/real-vscode/run.sh
 # It also starts with a chant.server.path that fails to start, checks the error, the status
@@ -37,6 +38,9 @@ ws="$(mktemp -d)"
 mkdir -p "$ws/.chant/specs" "$ws/.vscode"
 printf -- '---\nstatus: pending\ndepends_on: [2026-03-01-002-bbb]\n---\n# Spec A\n\nSee 2026-03-01-002-bbb.\n' > "$ws/.chant/specs/2026-03-01-001-aaa.md"
 printf -- '---\nstatus: completed\n---\n# Spec B, the dependency\n' > "$ws/.chant/specs/2026-03-01-002-bbb.md"
+# A completed fix spec of issue #9, no PR and no git remote: "Archive investigation" asks
+# whether to archive without a merged PR.
+printf -- '---\ntype: code\nstatus: completed\nlabels: [issue-9, fix]\nbranch: fix-9\n---\n# Fix issue #9: x\n' > "$ws/.chant/specs/2026-03-01-005-fix.md"
 printf '# Not a spec\n' > "$ws/README.md"
 # First a "server" that writes to stderr and exits (vscode-languageclient's start fails, its
 # state becomes startFailed): check.mjs fixes the setting once the failure shows.

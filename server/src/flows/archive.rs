@@ -27,8 +27,9 @@ pub struct Item {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Plan {
     pub items: Vec<Item>,
-    /// Texts that change before their spec moves (the upstream-PR spec marked completed).
-    pub rewrites: Vec<(PathBuf, String)>,
+    /// Specs whose text changes before they move (the upstream-PR spec marked completed):
+    /// the path, the text the change was computed on, the new text.
+    pub rewrites: Vec<(PathBuf, String, String)>,
 }
 
 fn done(status: &str) -> bool {
@@ -323,33 +324,28 @@ pub async fn investigation(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) {
                 count(plan.items.len(), "spec", "specs"),
                 f.pr.number
             ));
-            if let Some(u) = upstream.filter(|u| u.facts.status() != "completed") {
-                head.push_str(&format!(
-                    "; the upstream-PR spec `{}` is marked completed",
-                    u.id
-                ));
+            if let Some(u) = upstream {
+                if u.facts.status() != "completed" {
+                    head.push_str(&format!(
+                        "; the upstream-PR spec `{}` is marked completed",
+                        u.id
+                    ));
+                }
+                // Completed as chant writes it, and the PR recorded (found on GitHub or not).
                 let stamp = ctx.now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-                let text = u.text.to_string();
-                let Some(fm) = u.syntax.frontmatter() else {
-                    return ctx
-                        .error(format!(
-                            "Not archived: `{}` has no frontmatter to mark completed.",
-                            u.id
-                        ))
-                        .await;
-                };
-                let marked = apply(&text, &[set_scalar(&text, fm, "status", "completed")]);
-                let fm2 = crate::syntax::parse(&marked);
-                let Some(fm2) = fm2.frontmatter() else {
-                    return ctx
-                        .error(format!(
-                            "Not archived: `{}` could not be marked completed.",
-                            u.id
-                        ))
-                        .await;
-                };
-                let stamped = apply(&marked, &[set_scalar(&marked, fm2, "completed_at", &stamp)]);
-                plan.rewrites.push((u.path.clone(), stamped));
+                let old = u.text.to_string();
+                match completed(&old, &stamp, (!f.recorded).then_some(&f.pr)) {
+                    Some(new) if new != old => plan.rewrites.push((u.path.clone(), old, new)),
+                    Some(_) => {}
+                    None => {
+                        return ctx
+                            .error(format!(
+                                "Not archived: `{}` has no frontmatter to mark completed.",
+                                u.id
+                            ))
+                            .await
+                    }
+                }
             }
         }
         Err(why) => {
@@ -381,20 +377,27 @@ pub async fn investigation(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) {
         return ctx.info(format!("Nothing archived: {why}.")).await;
     }
     if proceed(ctx, answer, "Archive investigation").await {
-        // The PR record survives the archive, found from GitHub or not.
-        if let (Ok(f), Some(u)) = (&gate, upstream) {
-            if !f.recorded {
-                if let Some(i) = plan.rewrites.iter_mut().find(|(p, _)| *p == u.path) {
-                    if let Some(e) =
-                        crate::actions::pr_body::record_pr(&i.1, f.pr.number, &f.pr.url)
-                    {
-                        i.1 = apply(&i.1, &[e]);
-                    }
-                }
-            }
-        }
         carry_out(ctx, &ws.root, &plan, Some(n)).await;
     }
+}
+
+/// `text` with `status: completed` and `completed_at: <stamp>`, and `pr` recorded in its
+/// upstream-PR section when there is one; None without frontmatter.
+pub(super) fn completed(
+    text: &str,
+    stamp: &str,
+    pr: Option<&crate::actions::forge::PrSummary>,
+) -> Option<String> {
+    let mut new = text.to_string();
+    for (key, value) in [("status", "completed"), ("completed_at", stamp)] {
+        let syntax = crate::syntax::parse(&new);
+        let fm = syntax.frontmatter()?;
+        new = apply(&new, &[set_scalar(&new, fm, key, value)]);
+    }
+    if let Some(e) = pr.and_then(|p| crate::actions::pr_body::record_pr(&new, p.number, &p.url)) {
+        new = apply(&new, &[e]);
+    }
+    Some(new)
 }
 
 /// Does the plan, all or nothing: rewrite, move (through the editor when it can move
@@ -449,11 +452,19 @@ async fn transaction(ctx: &Ctx<'_>, root: &Path, plan: &Plan) -> Result<Staged, 
             let _ = ctx.disk.write(p, t);
         }
     };
-    for (path, new) in &plan.rewrites {
+    for (path, planned_on, new) in &plan.rewrites {
         let old = ctx
             .disk
             .read(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        // The change was computed on the model's text: never apply it to another one.
+        if old != *planned_on {
+            restore(&originals);
+            return Err(format!(
+                "{} changed on disk since the archive was planned; nothing was changed, run it again",
+                path.display()
+            ));
+        }
         if let Err(e) = ctx.disk.write(path, new) {
             restore(&originals);
             return Err(format!(

@@ -586,3 +586,40 @@ fn refresh_records_the_status_with_the_time() {
         .iter()
         .any(|(l, _)| *l == Level::Error));
 }
+
+#[test]
+fn completing_the_upstream_pr_spec_writes_status_time_and_record() {
+    let text = files()
+        .into_iter()
+        .find(|(p, _)| *p == UPR)
+        .unwrap()
+        .1
+        .to_string();
+    let new = super::archive::completed(&text, "2026-12-02T10:30:00Z", None).unwrap();
+    assert_eq!(
+        new,
+        "---\ntype: task\nstatus: completed\nlabels: [issue-1234, upstream-pr]\ndepends_on: [2026-02-08-010-fix]\ncompleted_at: 2026-12-02T10:30:00Z\n---\n# Upstream PR for issue #1234\n"
+    );
+    assert_eq!(
+        super::archive::completed("no frontmatter", "x", None),
+        None
+    );
+}
+
+#[test]
+fn a_spec_changed_on_disk_after_planning_is_not_overwritten() {
+    let w = World::new();
+    let plan = super::archive::Plan {
+        items: Vec::new(),
+        rewrites: vec![(root().join(UPR), "what the model had".into(), "new".into())],
+    };
+    block_on(super::archive::carry_out(&w.ctx(), &root(), &plan, None));
+    assert_eq!(w.text(UPR).unwrap(), files()[4].1);
+    assert!(
+        w.person
+            .messages()
+            .contains("changed on disk since the archive was planned"),
+        "{}",
+        w.person.messages()
+    );
+}

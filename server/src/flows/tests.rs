@@ -600,10 +600,7 @@ fn completing_the_upstream_pr_spec_writes_status_time_and_record() {
         new,
         "---\ntype: task\nstatus: completed\nlabels: [issue-1234, upstream-pr]\ndepends_on: [2026-02-08-010-fix]\ncompleted_at: 2026-12-02T10:30:00Z\n---\n# Upstream PR for issue #1234\n"
     );
-    assert_eq!(
-        super::archive::completed("no frontmatter", "x", None),
-        None
-    );
+    assert_eq!(super::archive::completed("no frontmatter", "x", None), None);
 }
 
 #[test]

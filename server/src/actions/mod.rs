@@ -16,9 +16,11 @@ use std::sync::Arc;
 use crate::model::vfs::Fs;
 use crate::model::Workspace;
 
-/// A workspace read through `fs`, with git answering its version-control questions.
+/// A workspace read through `fs`, with git answering its version-control questions and
+/// this machine whether an agent's process runs.
 pub fn load_workspace(root: PathBuf, fs: Arc<dyn Fs>) -> Workspace {
     let mut ws = Workspace::load(root, fs);
     ws.vcs = Arc::new(git::GitVcs);
+    ws.processes = Arc::new(crate::model::agents::System);
     ws
 }

@@ -49,8 +49,8 @@ pub struct CodeLens {
     pub locations: Option<Vec<FileRange>>,
 }
 
-/// On the title: how many specs depend on this one, what blocks it, criteria progress,
-/// how far its investigation is.
+/// On the title: how many specs depend on this one, what blocks it, what its agent is
+/// doing, criteria progress, how far its investigation is.
 pub fn code_lenses(ws: &Workspace, key: SpecKey) -> Vec<CodeLens> {
     let Some(f) = ws.get(key) else {
         return Vec::new();
@@ -100,6 +100,9 @@ pub fn code_lenses(ws: &Workspace, key: SpecKey) -> Vec<CodeLens> {
             )
         }
     });
+    if let Some(a) = super::agent::shown(ws, f) {
+        out.push(lens(range, a.lens, None));
+    }
     if let Some((done, total)) = criteria_progress(f) {
         out.push(lens(range, format!("criteria {done}/{total}"), None));
     }

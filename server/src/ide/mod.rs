@@ -2,6 +2,7 @@
 //! a position, returning plain data in byte ranges. No protocol types here.
 
 pub mod actions;
+pub mod agent;
 pub mod completion;
 pub mod graph;
 pub mod hierarchy;
@@ -145,8 +146,11 @@ pub fn spec_card(ws: &Workspace, key: SpecKey) -> String {
             format!("\n\nPull request: [#{n}]({url}){status}")
         })
         .unwrap_or_default();
+    let agent = agent::shown(ws, f)
+        .map(|a| format!("\n\n{}", a.hover))
+        .unwrap_or_default();
     format!(
-        "**{}**\n\n{}\n\n{}{pr}\n\n[{}]({})",
+        "**{}**\n\n{}\n\n{}{pr}{agent}\n\n[{}]({})",
         f.title().unwrap_or("(no title)"),
         facts.join(" · "),
         ready,

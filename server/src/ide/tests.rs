@@ -926,3 +926,167 @@ output_schema: .chant/specs/2026-03-01-001-aaa.md
         move .chant/specs/2026-03-01-001-aaa.md -> .chant/specs/2026-03-01-001-new.md
     "#]].assert_eq(&render_plan(&ws, &plan));
 }
+
+/// Three agents: one at work (its lock names a running PID), one gone without removing its
+/// lock, one whose run failed; and a finished run.
+const AGENTS: &str = r#"
+//- .chant/specs/2026-03-01-001-liv.md
+---
+status: in_progress
+---
+# Live agent
+//- .chant/.locks/2026-03-01-001-liv.lock
+4242
+//- .chant/specs/.chant-status-2026-03-01-001-liv.json
+{"spec_id": "2026-03-01-001-liv", "status": "working", "updated_at": "2026-03-01T08:32:05.5+00:00"}
+//- .chant/specs/2026-03-01-002-ded.md
+---
+status: in_progress
+---
+# Dead agent
+//- .chant/.locks/2026-03-01-002-ded.lock
+999
+//- .chant/specs/2026-03-01-003-fai.md
+---
+status: failed
+---
+# Failed run
+//- .chant/specs/.chant-status-2026-03-01-003-fai.json
+{"spec_id": "2026-03-01-003-fai", "status": "failed", "updated_at": "2026-03-01T08:40:00Z", "error": "Agent exited with code 1: cargo test failed in `lock::tests`\nsecond line"}
+//- .chant/specs/2026-03-01-004-don.md
+---
+status: completed
+---
+# Done run
+//- .chant/specs/.chant-status-2026-03-01-004-don.json
+{"spec_id": "2026-03-01-004-don", "status": "done", "updated_at": "2026-03-01T09:00:00Z", "commits": ["abc1234", "def5678"]}
+"#;
+
+/// The fixture on a machine where only PID 4242 runs, two hours east of UTC.
+fn agents_workspace() -> Workspace {
+    let mut ws = load(AGENTS);
+    ws.processes = std::sync::Arc::new(crate::model::agents::Fake {
+        running: vec![4242],
+        offset_hours: 2,
+    });
+    ws
+}
+
+#[test]
+fn agent_states_in_hover_and_code_lens() {
+    let ws = agents_workspace();
+    let mut out = String::new();
+    for id in [
+        "2026-03-01-001-liv",
+        "2026-03-01-002-ded",
+        "2026-03-01-003-fai",
+        "2026-03-01-004-don",
+    ] {
+        let (key, f) = ws.by_id(id).next().expect("the spec");
+        let lenses: Vec<String> = super::hints::code_lenses(&ws, key)
+            .into_iter()
+            .map(|l| l.title)
+            .collect();
+        out.push_str(&format!("lenses {id}: {}\n", lenses.join(" | ")));
+        let title = f.syntax.body.title.as_ref().expect("a title").range;
+        let h = super::hover::hover(&ws, key, title.start()).expect("a hover");
+        let card = strip_urls(&h.markdown);
+        // The card, down to the line before the dependents.
+        let card = card.split("\n\n**Depended on by**").next().unwrap_or("");
+        out.push_str(&format!("{card}\n\n"));
+    }
+    expect![[r#"
+        lenses 2026-03-01-001-liv: 0 dependents | in_progress | agent working since 10:32
+        **Live agent**
+
+        `2026-03-01-001-liv` · in_progress · code
+
+        Status in_progress.
+
+        **Agent working** since 10:32 (PID 4242 holds its lock): edits here may be overwritten.
+
+        [.chant/specs/2026-03-01-001-liv.md](file:///.chant/specs/2026-03-01-001-liv.md)
+
+        lenses 2026-03-01-002-ded: 0 dependents | in_progress | stale agent lock (PID 999 not running)
+        **Dead agent**
+
+        `2026-03-01-002-ded` · in_progress · code
+
+        Status in_progress.
+
+        **Stale agent lock**: `.chant/.locks/2026-03-01-002-ded.lock` names PID 999, which is not running (the agent ended without removing it).
+
+        [.chant/specs/2026-03-01-002-ded.md](file:///.chant/specs/2026-03-01-002-ded.md)
+
+        lenses 2026-03-01-003-fai: 0 dependents | failed | agent failed: Agent exited with code 1: cargo test failed in `lock::tests`
+        **Failed run**
+
+        `2026-03-01-003-fai` · failed · code
+
+        Status failed.
+
+        **Agent failed** at 2026-03-01 10:40:
+
+        ```text
+        Agent exited with code 1: cargo test failed in `lock::tests`
+        second line
+        ```
+
+        [.chant/specs/2026-03-01-003-fai.md](file:///.chant/specs/2026-03-01-003-fai.md)
+
+        lenses 2026-03-01-004-don: 0 dependents | completed | agent done
+        **Done run**
+
+        `2026-03-01-004-don` · completed · code
+
+        Done (completed).
+
+        **Agent done** at 2026-03-01 11:00 (commits `abc1234`, `def5678`).
+
+        [.chant/specs/2026-03-01-004-don.md](file:///.chant/specs/2026-03-01-004-don.md)
+
+    "#]]
+    .assert_eq(&out);
+}
+
+#[test]
+fn the_lens_follows_the_agent_files() {
+    let mut ws = agents_workspace();
+    let (key, _) = ws.by_id("2026-03-01-002-ded").next().expect("the spec");
+    let lock = std::path::PathBuf::from(ROOT).join(".chant/.locks/2026-03-01-002-ded.lock");
+    let agent_lens = |ws: &Workspace| {
+        super::hints::code_lenses(ws, key)
+            .into_iter()
+            .map(|l| l.title)
+            .find(|t| t.contains("agent"))
+    };
+    assert_eq!(
+        agent_lens(&ws).as_deref(),
+        Some("stale agent lock (PID 999 not running)")
+    );
+    assert_eq!(
+        super::agent::editing_warning(&ws, key),
+        None,
+        "no live agent"
+    );
+    // A new agent takes the spec: the model reads the lock again.
+    let fs = crate::model::vfs::MemFs::new(crate::fixture::parse_fixture(AGENTS));
+    fs.write(&lock, b"4242".to_vec());
+    ws.fs = std::sync::Arc::new(fs);
+    let version = ws.agents_version();
+    let affected = ws.update(&lock, None);
+    assert!(affected.specs.contains(&key), "{affected:?}");
+    assert_ne!(ws.agents_version(), version);
+    assert_eq!(agent_lens(&ws).as_deref(), Some("agent working"));
+    assert_eq!(
+        super::agent::editing_warning(&ws, key).as_deref(),
+        Some("An agent (PID 4242) is working on 2026-03-01-002-ded and may overwrite your edits.")
+    );
+    // It finishes and removes the lock: nothing is left to show.
+    let fs = crate::model::vfs::MemFs::new(crate::fixture::parse_fixture(AGENTS));
+    fs.remove(&lock);
+    ws.fs = std::sync::Arc::new(fs);
+    ws.update(&lock, None);
+    assert_eq!(agent_lens(&ws), None);
+    assert!(ws.agent("2026-03-01-002-ded").is_none());
+}

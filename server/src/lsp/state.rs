@@ -857,12 +857,12 @@ fn changed_paths(st: &State, path: &Path) -> Vec<PathBuf> {
         .filter(|p| p.starts_with(path))
         .collect();
     if in_chant.is_some() {
-        paths.extend(
-            ws.spec_paths_on_disk()
-                .into_iter()
-                .filter(|p| p.starts_with(path)),
-        );
+        // Agent files too: `.locks/` is created with the first lock and may be removed whole.
+        let on_disk = ws.spec_paths_on_disk().into_iter();
+        let agents = ws.agent_paths().into_iter().chain(ws.agent_paths_on_disk());
+        paths.extend(on_disk.chain(agents).filter(|p| p.starts_with(path)));
     }
+
     paths.extend(
         ws.named_paths()
             .map(|rel| ws.root.join(rel))

@@ -102,7 +102,7 @@ impl OwnWatcher {
     }
 }
 
-/// The directories to watch for `ws`: `.chant/` (recursive), the git folders whose
+/// The directories to watch for `ws`: `.chant/` (recursive, so agents' `.locks/` too), the git folders whose
 /// files decide git facts, and for each file a spec names outside `.chant/`, its
 /// nearest existing folder (so the file appearing is seen).
 fn wanted(ws: &Workspace) -> Vec<(PathBuf, bool)> {
@@ -212,6 +212,9 @@ mod tests {
     fn only_git_files_that_decide_facts_matter() {
         let r = |p: &str| relevant(Path::new(p));
         assert!(r("/w/.chant/specs/a.md"));
+        // An agent's lock and run report (a `.lock` outside `.git` is chant's).
+        assert!(r("/w/.chant/.locks/2026-03-01-001-abc.lock"));
+        assert!(r("/w/.chant/specs/.chant-status-2026-03-01-001-abc.json"));
         assert!(r("/w/src/lib.rs"));
         assert!(r("/w/.git/HEAD"));
         assert!(r("/w/.git/packed-refs"));

@@ -1,6 +1,7 @@
 //! The semantic layer: a `.chant/` workspace as specs, IDs, a dependency graph with
 //! reverse edges, groups and investigations.
 
+pub mod agents;
 pub mod config;
 pub mod facts;
 pub mod graph;

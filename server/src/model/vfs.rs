@@ -20,6 +20,19 @@ pub trait Fs: Send + Sync {
     fn real_path(&self, path: &Path) -> Option<PathBuf> {
         Some(path.to_path_buf())
     }
+    /// A small file's bytes, or an error when it holds more than `max` (an agent's lock
+    /// is a PID: a huge file there is not chant's and is not read whole).
+    fn read_at_most(&self, path: &Path, max: u64) -> io::Result<Vec<u8>> {
+        let bytes = self.read(path)?;
+        if bytes.len() as u64 > max {
+            return Err(io::Error::other(format!("larger than {max} bytes")));
+        }
+        Ok(bytes)
+    }
+    /// When the file was last written; None where unknown (memory).
+    fn modified(&self, _path: &Path) -> Option<std::time::SystemTime> {
+        None
+    }
 }
 
 /// Device and inode of a directory.
@@ -59,6 +72,28 @@ impl Fs for RealFs {
 
     fn exists(&self, path: &Path) -> bool {
         path.exists()
+    }
+
+    fn read_at_most(&self, path: &Path, max: u64) -> io::Result<Vec<u8>> {
+        use std::io::Read;
+        let meta = std::fs::metadata(path)?;
+        if !meta.is_file() || meta.len() > max {
+            return Err(io::Error::other(format!(
+                "not a regular file of at most {max} bytes"
+            )));
+        }
+        let mut buf = Vec::new();
+        std::fs::File::open(path)?
+            .take(max + 1)
+            .read_to_end(&mut buf)?;
+        if buf.len() as u64 > max {
+            return Err(io::Error::other(format!("larger than {max} bytes")));
+        }
+        Ok(buf)
+    }
+
+    fn modified(&self, path: &Path) -> Option<std::time::SystemTime> {
+        std::fs::metadata(path).ok()?.modified().ok()
     }
 
     fn dir_id(&self, dir: &Path) -> Option<DirId> {

@@ -11,6 +11,7 @@ use crate::syntax::{self, LineIndex, SpecSyntax};
 use super::config::Config;
 use super::facts::{GraphFacts, SpecFacts};
 use super::schema::{self, Problem, ProblemKind, Role};
+use super::agents::{self, Agent};
 use super::vfs::{decode, Fs};
 use super::{graph, id, issue};
 
@@ -118,6 +119,12 @@ pub struct Workspace {
     pub fs: Arc<dyn Fs>,
     /// Version control, for the few rules that need it (a pushed branch).
     pub vcs: Arc<dyn super::vcs::Vcs>,
+    /// The machine's processes, for whether an agent's lock is live.
+    pub processes: Arc<dyn agents::Processes>,
+    /// What the agent files say, per spec ID (only specs that have some).
+    agents: Arc<HashMap<String, Agent>>,
+    /// Counts the changes of `agents`.
+    agents_changes: u64,
     files: Vec<Option<Arc<SpecFile>>>,
     free: Vec<SpecKey>,
     by_path: Arc<HashMap<PathBuf, SpecKey>>,
@@ -154,6 +161,9 @@ impl Workspace {
             config,
             fs,
             vcs: Arc::new(super::vcs::NoVcs),
+            processes: Arc::new(agents::Unknown),
+            agents: Default::default(),
+            agents_changes: 0,
             files: Vec::new(),
             free: Vec::new(),
             by_path: Default::default(),
@@ -174,7 +184,58 @@ impl Workspace {
             ws.insert_parsed(file);
         }
         ws.cycles = Arc::new(graph::Cycles::compute(&ws));
+        for path in agents::paths_on_disk(&*ws.fs, &ws.chant_dir()) {
+            ws.update_agent(&path);
+        }
         ws
+    }
+
+    /// Re-reads one agent file; the spec ID it belongs to, if it is one.
+    fn update_agent(&mut self, path: &Path) -> Option<String> {
+        let (kind, id) = agents::agent_file(&self.chant_dir(), path)?;
+        let mut agent = self.agents.get(&id).cloned().unwrap_or_default();
+        agents::read(&*self.fs, path, kind, &mut agent);
+        if self.agents.get(&id) != Some(&agent) {
+            self.agents_changes += 1;
+            let map = Arc::make_mut(&mut self.agents);
+            if agent.is_empty() {
+                map.remove(&id);
+            } else {
+                map.insert(id.clone(), agent);
+            }
+        }
+        Some(id)
+    }
+
+    /// What the agent files say about spec `id`.
+    pub fn agent(&self, id: &str) -> Option<&Agent> {
+        self.agents.get(id)
+    }
+
+    /// Changes whenever some agent file's meaning changed (lenses show it: the server asks
+    /// the client to refresh them).
+    pub fn agents_version(&self) -> u64 {
+        self.agents_changes
+    }
+
+    /// The agent files this workspace knows of (to re-read when their folder goes).
+    pub fn agent_paths(&self) -> Vec<PathBuf> {
+        let chant = self.chant_dir();
+        let mut out = Vec::new();
+        for (id, a) in self.agents.iter() {
+            if a.lock.is_some() {
+                out.push(agents::lock_path(&chant, id));
+            }
+            if a.status.is_some() {
+                out.push(agents::status_path(&chant, id));
+            }
+        }
+        out
+    }
+
+    /// The agent files on disk now.
+    pub fn agent_paths_on_disk(&self) -> Vec<PathBuf> {
+        agents::paths_on_disk(&*self.fs, &self.chant_dir())
     }
 
     pub fn spec_paths_on_disk(&self) -> Vec<PathBuf> {
@@ -357,6 +418,13 @@ impl Workspace {
             };
         }
         let chant = self.chant_dir();
+        // An agent took, left or reported on a spec: its diagnostics and lenses change.
+        if let Some(id) = self.update_agent(path) {
+            return Affected {
+                specs: self.by_id(&id).map(|(k, _)| k).collect(),
+                ..Affected::default()
+            };
+        }
         if path == chant.join("config.md") || path == chant.join("lsp.yaml") {
             let (mut config_md, mut lsp_yaml) = read_config_files(&*self.fs, &chant);
             if let Some(t) = text {

@@ -32,10 +32,10 @@ pub struct Changed {
 }
 
 /// The fix `--fix` may take for a diagnostic: the only one offered, and safe unless
-/// `--unsafe-fixes`.
+/// `--unsafe-fixes`; never one that deletes a file (those are the editor's).
 fn chosen(fixes: &[Fix], unsafe_fixes: bool) -> Option<&Fix> {
     match fixes {
-        [only] if only.safe || unsafe_fixes => Some(only),
+        [only] if (only.safe || unsafe_fixes) && only.delete.is_none() => Some(only),
         _ => None,
     }
 }
@@ -55,7 +55,7 @@ fn plan(ws: &Workspace, key: SpecKey, unsafe_fixes: bool) -> Vec<Planned> {
     let text = &file.text;
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut out = Vec::new();
-    for d in diagnostics::check_spec(ws, key) {
+    for d in diagnostics::check_spec_files(ws, key) {
         let Some(fix) = chosen(&d.fixes, unsafe_fixes) else {
             continue;
         };
@@ -262,11 +262,13 @@ mod tests {
                 title: "a".into(),
                 edits: vec![],
                 safe: true,
+                delete: None,
             },
             Fix {
                 title: "b".into(),
                 edits: vec![],
                 safe: true,
+                delete: None,
             },
         ];
         assert!(chosen(&fixes, true).is_none());
@@ -275,9 +277,17 @@ mod tests {
             title: "g".into(),
             edits: vec![],
             safe: false,
+            delete: None,
         }];
         assert!(chosen(&guess, false).is_none());
         assert!(chosen(&guess, true).is_some());
+        let delete = [Fix {
+            title: "d".into(),
+            edits: vec![],
+            safe: true,
+            delete: Some(PathBuf::from("/r/.chant/.locks/x.lock")),
+        }];
+        assert!(chosen(&delete, true).is_none());
     }
 
     #[test]

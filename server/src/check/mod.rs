@@ -319,7 +319,7 @@ fn report(
     for batch in specs.chunks(BATCH) {
         // Each spec's diagnostics are independent: spread them over the cores, keep the order.
         let found = crate::par::flat_map(batch, |(key, _)| {
-            Some((*key, diagnostics::check_spec(ws, *key)))
+            Some((*key, diagnostics::check_spec_files(ws, *key)))
         });
         for (key, diags) in found {
             let Some(file) = ws.get(key) else { continue };
@@ -352,7 +352,7 @@ pub fn collect(ws: &Workspace, include_archive: bool) -> Vec<Reported> {
         .collect();
     specs.sort_by(|a, b| a.1.rel.cmp(&b.1.rel));
     let mut reported: Vec<Reported> = crate::par::flat_map(&specs, |(key, file)| {
-        diagnostics::check_spec(ws, *key)
+        diagnostics::check_spec_files(ws, *key)
             .into_iter()
             .map(|d| resolve(&file.rel, &file.text, file.lines(), d))
             .collect::<Vec<_>>()

@@ -38,6 +38,9 @@ pub struct CodeInfo {
     /// The `chant lint` rule this mirrors, when it mirrors one.
     pub chant_rule: Option<&'static str>,
     pub summary: &'static str,
+    /// About the machine's state now (a process), not the files: the editor shows it,
+    /// `chant-lsp check` never reports it.
+    pub editor_only: bool,
 }
 
 const fn c(
@@ -51,6 +54,15 @@ const fn c(
         severity,
         chant_rule,
         summary,
+        editor_only: false,
+    }
+}
+
+/// An editor-only code (see [`CodeInfo::editor_only`]).
+const fn editor(code: &'static str, severity: Severity, summary: &'static str) -> CodeInfo {
+    CodeInfo {
+        editor_only: true,
+        ..c(code, severity, None, summary)
     }
 }
 
@@ -298,6 +310,12 @@ pub const CATALOGUE: &[CodeInfo] = &[
         Warning,
         None,
         "a problem in `.chant/config.md` or `.chant/lsp.yaml`",
+    ),
+    // Agents at work (editor only)
+    editor(
+        "stale-agent-lock",
+        Hint,
+        "an agent's lock names a process that is not running",
     ),
     // chant-lsp itself
     c(

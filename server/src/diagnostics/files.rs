@@ -84,6 +84,7 @@ fn missing(s: &mut Sink, field: &str, item: &Item) {
             title: format!("Point to `{new}`"),
             edits: vec![Edit::replace(item.range, crate::syntax::edit::scalar(&new))],
             safe: true,
+            delete: None,
         });
     }
 }

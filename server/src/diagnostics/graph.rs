@@ -141,7 +141,7 @@ fn unknown(s: &mut Sink, dep: &crate::model::facts::Item, field: &str) {
                 format!("'{v}' is not an exact spec ID: chant compares `{field}` entries exactly and reports it unknown. It means '{full}'"),
             )
             .fixes
-            .push(super::Fix { title: format!("Use the full ID `{full}`"), edits: vec![Edit::replace(dep.range, full)], safe: true });
+            .push(super::Fix { title: format!("Use the full ID `{full}`"), edits: vec![Edit::replace(dep.range, full)], safe: true, delete: None });
         }
         Resolution::Ambiguous(list) => {
             let d = s.push(
@@ -157,6 +157,7 @@ fn unknown(s: &mut Sink, dep: &crate::model::facts::Item, field: &str) {
                     title: format!("Use `{full}`"),
                     edits: vec![Edit::replace(dep.range, full)],
                     safe: false,
+                    delete: None,
                 });
             }
         }

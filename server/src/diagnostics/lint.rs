@@ -85,6 +85,7 @@ pub(super) fn check(s: &mut Sink) {
                         title,
                         edits: vec![edit],
                         safe: false,
+                        delete: None,
                     });
                 }
             }
@@ -240,6 +241,7 @@ pub(super) fn check(s: &mut Sink) {
                 title: "Check this criterion".into(),
                 edits: vec![crate::syntax::edit::Edit::replace(cb.range, "- [x]")],
                 safe: false,
+                delete: None,
             });
         }
     }

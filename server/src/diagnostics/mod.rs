@@ -1,5 +1,6 @@
 //! The rules: each spec's diagnostics as a function of the workspace model.
 
+mod agent_rules;
 pub mod catalogue;
 mod files;
 mod graph;
@@ -34,7 +35,7 @@ pub struct Related {
     pub message: String,
 }
 
-/// A quick fix: edits to the diagnostic's own file.
+/// A quick fix: edits to the diagnostic's own file, or a file to delete.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fix {
     pub title: String,
@@ -43,6 +44,9 @@ pub struct Fix {
     /// spec means the same afterwards (full ID for a short one, spaces for tabs). Guesses
     /// (did-you-mean, inferred values) are `false` and need `--unsafe-fixes`.
     pub safe: bool,
+    /// A file the fix deletes (an agent's stale lock): offered only to editors that apply
+    /// `delete` resource operations, never by `check --fix`.
+    pub delete: Option<PathBuf>,
 }
 
 impl Diagnostic {
@@ -51,6 +55,7 @@ impl Diagnostic {
             title: title.into(),
             edits,
             safe: false,
+            delete: None,
         });
         self
     }
@@ -143,6 +148,7 @@ pub fn check_spec(ws: &Workspace, key: SpecKey) -> Vec<Diagnostic> {
             files::check,
             phase_rules::check,
             pr_rules::check,
+            agent_rules::check,
         ]
     } else {
         &[syntax_rules::check]
@@ -167,6 +173,14 @@ pub fn check_spec(ws: &Workspace, key: SpecKey) -> Vec<Diagnostic> {
             escape_in_place(&mut r.message);
         }
     }
+    out
+}
+
+/// What `check` reports of one spec: every diagnostic but those about the machine's state
+/// now rather than the files (editor-only codes, such as an agent's stale lock).
+pub fn check_spec_files(ws: &Workspace, key: SpecKey) -> Vec<Diagnostic> {
+    let mut out = check_spec(ws, key);
+    out.retain(|d| catalogue::lookup(d.code).is_none_or(|c| !c.editor_only));
     out
 }
 

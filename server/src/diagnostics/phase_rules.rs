@@ -68,6 +68,7 @@ fn add_fix(s: &Sink, key: &str, value: &str, title: String) -> Option<Fix> {
         title,
         edits: vec![edit::add_list_item(s.text(), fm, key, value)],
         safe: false,
+        delete: None,
     })
 }
 
@@ -130,6 +131,7 @@ fn evaluate(s: &Sink, req: &Requirement) -> Option<Finding> {
                 title: format!("Set type to `{}`", values[0]),
                 edits: vec![edit::set_scalar(s.text(), fm, "type", &values[0])],
                 safe: false,
+                delete: None,
             });
             Some((
                 range,
@@ -155,6 +157,7 @@ fn evaluate(s: &Sink, req: &Requirement) -> Option<Finding> {
                 title,
                 edits: vec![e],
                 safe: false,
+                delete: None,
             });
             Some((
                 s.key_or_spec("target_files"),
@@ -318,6 +321,7 @@ fn evaluate(s: &Sink, req: &Requirement) -> Option<Finding> {
                 title: format!("Set prompt to `{name}`"),
                 edits: vec![edit::set_scalar(s.text(), fm, "prompt", name)],
                 safe: false,
+                delete: None,
             });
             Some((
                 s.key_or_spec("prompt"),

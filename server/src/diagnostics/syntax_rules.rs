@@ -25,7 +25,7 @@ pub(super) fn check(s: &mut Sink) {
             "the file starts with a byte-order mark: chant then does not see the frontmatter and uses default type and status",
         )
         .fixes
-        .push(super::Fix { title: "Remove the byte-order mark".into(), edits: vec![Edit::replace(TextRange::new(0, 3), "")], safe: true });
+        .push(super::Fix { title: "Remove the byte-order mark".into(), edits: vec![Edit::replace(TextRange::new(0, 3), "")], safe: true, delete: None });
     }
     if let Some(open) = split.unclosed_open {
         s.push(
@@ -48,7 +48,7 @@ pub(super) fn check(s: &mut Sink) {
             "tab used for indentation: YAML forbids tabs there, and chant refuses to load this spec",
         )
         .fixes
-        .push(super::Fix { title: "Indent with spaces".into(), edits: vec![Edit::replace(*tab, spaces)], safe: true });
+        .push(super::Fix { title: "Indent with spaces".into(), edits: vec![Edit::replace(*tab, spaces)], safe: true, delete: None });
     }
     if let Some(err) = &fm.error {
         let on_tab_line = fm
@@ -79,6 +79,7 @@ pub(super) fn check(s: &mut Sink) {
                 title: format!("{verb} `{sug}`"),
                 edits: vec![Edit::replace(p.range, sug.clone())],
                 safe: false,
+                delete: None,
             });
         }
     }

@@ -771,3 +771,60 @@ fn incremental_equals_fresh_over_random_steps() {
         recheck_and_compare(&ws, affected, &mut shown, &load_ws(&fs), &after);
     }
 }
+
+#[test]
+fn a_stale_agent_lock_is_a_hint_the_editor_alone_shows() {
+    let fixture = r#"
+//- .chant/specs/2026-03-01-001-liv.md
+---
+status: in_progress
+---
+# Live agent
+//- .chant/.locks/2026-03-01-001-liv.lock
+4242
+//- .chant/specs/2026-03-01-002-ded.md
+no frontmatter, no title
+//- .chant/.locks/2026-03-01-002-ded.lock
+999
+//- .chant/.locks/2026-03-01-003-bad.lock
+not a pid
+//- .chant/specs/2026-03-01-003-bad.md
+# Bad lock
+"#;
+    let mut ws = load(fixture);
+    let only_agents = |ws: &Workspace| {
+        render(ws)
+            .lines()
+            .filter(|l| l.contains("agent"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    // A machine that cannot tell (the default) reports nothing.
+    assert_eq!(only_agents(&ws), "");
+    ws.processes = Arc::new(crate::model::agents::Fake {
+        running: vec![4242],
+        offset_hours: 0,
+    });
+    expect![[r#"2026-03-01-002-ded.md:1:1: hint[stale-agent-lock]: stale agent lock: `.chant/.locks/2026-03-01-002-ded.lock` names PID 999, which is not running (the agent ended without removing it); delete `.chant/.locks/2026-03-01-002-ded.lock`"#]]
+    .assert_eq(&only_agents(&ws));
+    let (key, _) = ws.by_id("2026-03-01-002-ded").next().expect("the spec");
+    let d = super::check_spec(&ws, key);
+    let fix = &d
+        .iter()
+        .find(|d| d.code == "stale-agent-lock")
+        .expect("the hint")
+        .fixes;
+    assert_eq!(fix.len(), 1);
+    assert_eq!(
+        fix[0].delete,
+        Some(root().join(".chant/.locks/2026-03-01-002-ded.lock"))
+    );
+    assert!(fix[0].edits.is_empty() && !fix[0].safe);
+    // `check` reports the files, not the machine's state.
+    assert!(super::check_spec_files(&ws, key)
+        .iter()
+        .all(|d| d.code != "stale-agent-lock"));
+    assert!(
+        crate::diagnostics::catalogue::lookup("stale-agent-lock").is_some_and(|c| c.editor_only)
+    );
+}

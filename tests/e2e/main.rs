@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `chant-lsp` binary, over stdio and on the command line.
 
+mod agents;
 mod archive;
 mod cli;
 mod diagnostic_data;

@@ -3,7 +3,6 @@
 //! people open, filtered by the kinds the client asked for.
 
 use std::cell::OnceCell;
-use std::collections::HashMap;
 use std::path::Path;
 
 use tower_lsp_server::ls_types as lsp;
@@ -176,24 +175,17 @@ pub fn code_actions(
     for (lsp_diag, fixes) in fixes {
         let single = fixes.len() == 1;
         for fix in fixes {
-            let edits: Vec<lsp::TextEdit> = fix
-                .edits
-                .into_iter()
-                .map(|e| lsp::TextEdit {
-                    range: e.range,
-                    new_text: e.new_text,
-                })
-                .collect();
+            let title = fix.title.clone();
+            let Some(edit) = convert::fix_edit(uri, fix, st.delete_files) else {
+                continue;
+            };
             out.push((
                 Place::Fix,
                 lsp::CodeAction {
-                    title: fix.title,
+                    title,
                     kind: Some(lsp::CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![lsp_diag.clone()]),
-                    edit: Some(lsp::WorkspaceEdit {
-                        changes: Some(HashMap::from([(uri.clone(), edits)])),
-                        ..Default::default()
-                    }),
+                    edit: Some(edit),
                     is_preferred: Some(single),
                     ..Default::default()
                 },

@@ -109,6 +109,9 @@ pub struct FixData {
     #[serde(default)]
     pub safe: bool,
     pub edits: Vec<EditData>,
+    /// A file the fix deletes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete: Option<lsp::Uri>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -140,9 +143,48 @@ fn data(text: &str, lines: &LineIndex, d: &Diagnostic, enc: Encoding) -> Diagnos
                         .to_string(),
                 })
                 .collect(),
+            delete: f.delete.as_deref().and_then(uri),
         })
         .collect();
     DiagnosticData { fixes }
+}
+
+/// A fix as the workspace edit a code action carries: text edits to `uri`, or the file it
+/// deletes, which only a client that applies `delete` resource operations gets (None for
+/// the others: the diagnostic's message says what to delete).
+pub fn fix_edit(uri: &lsp::Uri, fix: FixData, delete_files: bool) -> Option<lsp::WorkspaceEdit> {
+    if let Some(target) = fix.delete {
+        if !delete_files {
+            return None;
+        }
+        let delete = lsp::DeleteFile {
+            uri: target,
+            // Gone already (the agent finished meanwhile) is fine.
+            options: Some(lsp::DeleteFileOptions {
+                recursive: None,
+                ignore_if_not_exists: Some(true),
+            }),
+            annotation_id: None,
+        };
+        return Some(lsp::WorkspaceEdit {
+            document_changes: Some(lsp::DocumentChanges::Operations(vec![
+                lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Delete(delete)),
+            ])),
+            ..Default::default()
+        });
+    }
+    let edits: Vec<lsp::TextEdit> = fix
+        .edits
+        .into_iter()
+        .map(|e| lsp::TextEdit {
+            range: e.range,
+            new_text: e.new_text,
+        })
+        .collect();
+    Some(lsp::WorkspaceEdit {
+        changes: Some(std::collections::HashMap::from([(uri.clone(), edits)])),
+        ..Default::default()
+    })
 }
 
 /// The link editors show on a diagnostic's code.
@@ -183,5 +225,49 @@ pub fn diagnostic(
         related_information: (!related.is_empty()).then_some(related),
         tags: None,
         data: serde_json::to_value(data(text, lines, d, enc)).ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fix_that_deletes_a_file_is_offered_only_to_clients_that_can() {
+        let spec = uri(Path::new("/r/.chant/specs/x.md")).expect("a URI");
+        let lock = uri(Path::new("/r/.chant/.locks/x.lock")).expect("a URI");
+        let delete = FixData {
+            title: "Delete".into(),
+            safe: false,
+            edits: Vec::new(),
+            delete: Some(lock.clone()),
+        };
+        assert_eq!(fix_edit(&spec, delete.clone(), false), None);
+        let edit = fix_edit(&spec, delete, true).expect("an edit");
+        assert_eq!(edit.changes, None);
+        let expected = lsp::DocumentChanges::Operations(vec![lsp::DocumentChangeOperation::Op(
+            lsp::ResourceOp::Delete(lsp::DeleteFile {
+                uri: lock,
+                options: Some(lsp::DeleteFileOptions {
+                    recursive: None,
+                    ignore_if_not_exists: Some(true),
+                }),
+                annotation_id: None,
+            }),
+        )]);
+        assert_eq!(edit.document_changes, Some(expected));
+        let text = FixData {
+            title: "Text".into(),
+            safe: true,
+            edits: vec![EditData {
+                range: lsp::Range::default(),
+                new_text: "x".into(),
+                old: String::new(),
+            }],
+            delete: None,
+        };
+        let edit = fix_edit(&spec, text, false).expect("an edit");
+        let changes = edit.changes.expect("text edits");
+        assert_eq!(changes.get(&spec).map(Vec::len), Some(1));
     }
 }

@@ -72,6 +72,12 @@ pub fn hover(at: &At) -> Option<lsp::Hover> {
     })
 }
 
+/// What to tell a person who starts editing the spec at `path` while an agent holds it.
+pub fn agent_warning(st: &State, path: &Path) -> Option<String> {
+    let ws = &st.roots[st.root_index(path)?];
+    ide::agent::editing_warning(ws, ws.key_of(path)?)
+}
+
 pub fn definition(at: &At) -> Option<lsp::GotoDefinitionResponse> {
     let fr = ide::navigation::definition(at.ws, at.key, at.offset)?;
     at.location(&fr).map(lsp::GotoDefinitionResponse::Scalar)

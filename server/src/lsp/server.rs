@@ -1,7 +1,7 @@
 //! The protocol layer: translates LSP messages into model updates and feature calls,
 //! and their results back. Holds no logic of its own.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -32,6 +32,9 @@ pub struct Backend {
     watcher: Arc<OwnWatcher>,
     /// Push (publishDiagnostics) or pull (the client asks), never both.
     delivery: Arc<Mutex<Delivery>>,
+    /// Specs being edited since their last open or save: the agent warning is given at
+    /// the first change of such an edit session only.
+    editing: Arc<Mutex<HashSet<PathBuf>>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -53,6 +56,8 @@ pub(super) struct InitInfo {
     client_name: String,
     /// The client's command that opens a references view, for clickable code lenses.
     show_references: Option<String>,
+    /// The client accepts `workspace/codeLens/refresh`.
+    lens_refresh: bool,
 }
 
 /// How long a request waits for the events sent before it, and for its workspace's
@@ -84,14 +89,21 @@ impl Backend {
         let w = watcher.clone();
         let (poster, snapshots) =
             super::state::start(tx, Box::new(move |ws, poster| w.watch(ws, poster)));
+        let init = Arc::new(Mutex::new(InitInfo::default()));
+        tokio::spawn(refresh_lenses_on_agent_changes(
+            client.clone(),
+            snapshots.clone(),
+            init.clone(),
+        ));
         Backend {
             client,
             poster,
             snapshots,
-            init: Arc::new(Mutex::new(InitInfo::default())),
+            init,
             asks: Arc::default(),
             watcher,
             delivery,
+            editing: Arc::default(),
         }
     }
 
@@ -296,8 +308,19 @@ impl LanguageServer for Backend {
                     .collect()
             })
             .unwrap_or_default();
-        self.post(Event::Settings { encoding, disabled });
         let caps = &params.capabilities;
+        let resource_ops = caps
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|e| e.resource_operations.as_ref());
+        let delete_files =
+            resource_ops.is_some_and(|ops| ops.contains(&lsp::ResourceOperationKind::Delete));
+        self.post(Event::Settings {
+            encoding,
+            disabled,
+            delete_files,
+        });
         *lock(&self.init) = InitInfo {
             folders: workspace_folders(&params),
             dynamic_watch: caps
@@ -333,6 +356,12 @@ impl LanguageServer for Backend {
                 .map(|c| c.name.to_lowercase())
                 .unwrap_or_default(),
             show_references: show_references_command(&params),
+            lens_refresh: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.code_lens.as_ref())
+                .and_then(|c| c.refresh_support)
+                .unwrap_or(false),
         };
         // Pull only where the client can also be told to pull again (a change on disk must
         // reach it without an edit): VS Code does; Neovim 0.11 pulls but takes no refresh.
@@ -361,6 +390,8 @@ impl LanguageServer for Backend {
                     lsp::TextDocumentSyncOptions {
                         open_close: Some(true),
                         change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                        // A save ends an edit session (see `did_change`).
+                        save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
                         ..Default::default()
                     },
                 )),
@@ -466,6 +497,7 @@ impl LanguageServer for Backend {
             let this = self.clone();
             tokio::spawn(async move { this.report_indexing().await });
         }
+        tokio::spawn(self.clone().watch_agent_processes());
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -479,6 +511,7 @@ impl LanguageServer for Backend {
         if !in_chant_tree(&path) {
             return; // not a chant file: other markdown is left to other servers
         }
+        lock(&self.editing).remove(&path);
         self.post(Event::Open {
             path,
             text: params.text_document.text,
@@ -490,17 +523,36 @@ impl LanguageServer for Backend {
         let Some(path) = convert::path(&params.text_document.uri) else {
             return;
         };
+        let starts_session = lock(&self.editing).insert(path.clone());
         self.post(Event::Change {
-            path,
+            path: path.clone(),
             version: params.text_document.version,
             changes: params.content_changes,
         });
+        // The person starts editing: say once if an agent holds the spec. The lock is
+        // on disk, not in the edit, so the newest snapshot answers without waiting.
+        if starts_session {
+            let st = self.current();
+            let warning = guarded("the agent warning", || features::agent_warning(&st, &path));
+            if let Some(text) = warning.flatten() {
+                self.client
+                    .show_message(lsp::MessageType::WARNING, text)
+                    .await;
+            }
+        }
+    }
+
+    async fn did_save(&self, params: lsp::DidSaveTextDocumentParams) {
+        if let Some(path) = convert::path(&params.text_document.uri) {
+            lock(&self.editing).remove(&path);
+        }
     }
 
     async fn did_close(&self, params: lsp::DidCloseTextDocumentParams) {
         let Some(path) = convert::path(&params.text_document.uri) else {
             return;
         };
+        lock(&self.editing).remove(&path);
         self.post(Event::Close { path });
     }
 
@@ -952,6 +1004,72 @@ impl LanguageServer for Backend {
         })
         .map(Some)
         .ok_or_else(tower_lsp_server::jsonrpc::Error::internal_error)
+    }
+}
+
+/// How often the processes named by agents' locks are looked at.
+const AGENT_POLL: Duration = Duration::from_secs(2);
+
+impl Backend {
+    /// An agent that is killed or crashes leaves its lock and changes no file. So every
+    /// [`AGENT_POLL`] the PIDs of the locks are looked at (a `/proc` lookup each); when one
+    /// stops (or starts) running, its spec is re-checked (the `stale-agent-lock` hint) and
+    /// the client asked to refresh its lenses.
+    async fn watch_agent_processes(self) {
+        let mut known: HashMap<PathBuf, Option<bool>> = HashMap::new();
+        loop {
+            tokio::time::sleep(AGENT_POLL).await;
+            let st = self.current();
+            let mut now = HashMap::new();
+            let mut changed = Vec::new();
+            for ws in &st.roots {
+                for (lock_file, pid) in ws.agent_locks() {
+                    let alive = ws.processes.alive(pid);
+                    // A lock first seen dead may have been checked while its agent ran.
+                    let was = known.get(&lock_file).copied();
+                    if was.map_or(alive == Some(false), |was| was != alive) {
+                        changed.push(lock_file.clone());
+                    }
+                    now.insert(lock_file, alive);
+                }
+            }
+            known = now;
+            if changed.is_empty() {
+                continue;
+            }
+            self.post(Event::Disk(changed));
+            if lock(&self.init).lens_refresh {
+                let asked = self.client.code_lens_refresh();
+                let _ = tokio::time::timeout(Duration::from_secs(5), asked).await;
+            }
+        }
+    }
+}
+
+/// Asks the client to fetch code lenses again whenever some workspace's agent files
+/// changed meaning (an agent took a spec, finished, failed): the client would otherwise
+/// show the old lens until the next edit. Only clients that announce `refreshSupport`.
+async fn refresh_lenses_on_agent_changes(
+    client: Client,
+    mut snapshots: watch::Receiver<Arc<State>>,
+    init: Arc<Mutex<InitInfo>>,
+) {
+    let mut before = snapshots.borrow_and_update().clone();
+    while snapshots.changed().await.is_ok() {
+        let now = snapshots.borrow_and_update().clone();
+        let changed = now.roots.iter().any(|ws| {
+            before
+                .roots
+                .iter()
+                .find(|b| b.root == ws.root)
+                .is_some_and(|b| b.agents_version() != ws.agents_version())
+        });
+        before = now;
+        if changed && lock(&init).lens_refresh {
+            // A client that does not answer must not stop later refreshes.
+            let asked = client.code_lens_refresh();
+            let _ = tokio::time::timeout(Duration::from_secs(5), asked).await;
+        }
     }
 }
 

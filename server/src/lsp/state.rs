@@ -47,6 +47,8 @@ pub struct State {
     pub indexing: HashSet<PathBuf>,
     /// Codes the client asked not to show (`initializationOptions.disable`).
     pub disabled: Vec<String>,
+    /// The client applies workspace edits that delete files (a stale lock's quick fix).
+    pub delete_files: bool,
 }
 
 impl Default for State {
@@ -59,6 +61,7 @@ impl Default for State {
             open: HashMap::new(),
             indexing: HashSet::new(),
             disabled: Vec::new(),
+            delete_files: false,
         }
     }
 }
@@ -112,6 +115,7 @@ pub enum Event {
     Settings {
         encoding: Encoding,
         disabled: Vec<String>,
+        delete_files: bool,
     },
     /// Editor folders to index (at `initialized`, or added later).
     AddFolders(Vec<PathBuf>),
@@ -278,9 +282,14 @@ impl Writer {
     /// snapshot is out.
     fn apply(&mut self, event: Event) -> Option<AfterSnapshot> {
         match event {
-            Event::Settings { encoding, disabled } => {
+            Event::Settings {
+                encoding,
+                disabled,
+                delete_files,
+            } => {
                 self.st.encoding = encoding;
                 self.st.disabled = disabled;
+                self.st.delete_files = delete_files;
                 None
             }
             Event::AddFolders(folders) => {
@@ -862,7 +871,6 @@ fn changed_paths(st: &State, path: &Path) -> Vec<PathBuf> {
         let agents = ws.agent_paths().into_iter().chain(ws.agent_paths_on_disk());
         paths.extend(on_disk.chain(agents).filter(|p| p.starts_with(path)));
     }
-
     paths.extend(
         ws.named_paths()
             .map(|rel| ws.root.join(rel))

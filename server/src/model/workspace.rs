@@ -8,10 +8,10 @@ use std::sync::Arc;
 
 use crate::syntax::{self, LineIndex, SpecSyntax};
 
+use super::agents::{self, Agent};
 use super::config::Config;
 use super::facts::{GraphFacts, SpecFacts};
 use super::schema::{self, Problem, ProblemKind, Role};
-use super::agents::{self, Agent};
 use super::vfs::{decode, Fs};
 use super::{graph, id, issue};
 
@@ -231,6 +231,15 @@ impl Workspace {
             }
         }
         out
+    }
+
+    /// Every lock with the PID it names.
+    pub fn agent_locks(&self) -> impl Iterator<Item = (PathBuf, u32)> + '_ {
+        let chant = self.chant_dir();
+        self.agents.iter().filter_map(move |(id, a)| {
+            let pid = a.lock.as_ref()?.pid;
+            Some((agents::lock_path(&chant, id), pid))
+        })
     }
 
     /// The agent files on disk now.

@@ -300,3 +300,43 @@ fn pull_clients_pull_and_push_clients_are_pushed() {
         "the fixed spec pulls clean"
     );
 }
+
+/// A spec created on disk changes what other specs' lenses and tokens show (dependent
+/// counts, resolved IDs): clients that can be told to refresh them are, without an edit.
+#[test]
+fn lenses_and_tokens_are_refreshed_after_a_change_on_disk() {
+    let (_d, root) = workspace(&[(
+        ".chant/specs/2026-03-01-001-aaa.md",
+        "---\ndepends_on: [2026-03-01-002-bbb]\n---\n# A\n",
+    )]);
+    let mut caps = neovim();
+    caps["workspace"]["codeLens"] = json!({"refreshSupport": true});
+    caps["workspace"]["semanticTokens"] = json!({"refreshSupport": true});
+    let (mut c, _) = Client::start(&[&root], caps);
+    c.settle(Duration::from_millis(500));
+    let count = |c: &Client, m: &str| c.seen.iter().filter(|x| x["method"] == m).count();
+    let (lens0, tokens0) = (
+        count(&c, "workspace/codeLens/refresh"),
+        count(&c, "workspace/semanticTokens/refresh"),
+    );
+    std::fs::write(
+        root.join(".chant/specs/2026-03-01-002-bbb.md"),
+        "---\nstatus: pending\n---\n# B\n",
+    )
+    .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while (count(&c, "workspace/codeLens/refresh") == lens0
+        || count(&c, "workspace/semanticTokens/refresh") == tokens0)
+        && std::time::Instant::now() < deadline
+    {
+        c.settle(Duration::from_millis(100));
+    }
+    assert!(
+        count(&c, "workspace/codeLens/refresh") > lens0,
+        "no lens refresh"
+    );
+    assert!(
+        count(&c, "workspace/semanticTokens/refresh") > tokens0,
+        "no tokens refresh"
+    );
+}

@@ -58,6 +58,8 @@ pub(super) struct InitInfo {
     show_references: Option<String>,
     /// The client accepts `workspace/codeLens/refresh`.
     lens_refresh: bool,
+    /// The client accepts `workspace/semanticTokens/refresh`.
+    tokens_refresh: bool,
 }
 
 /// How long a request waits for the events sent before it, and for its workspace's
@@ -90,7 +92,7 @@ impl Backend {
         let (poster, snapshots) =
             super::state::start(tx, Box::new(move |ws, poster| w.watch(ws, poster)));
         let init = Arc::new(Mutex::new(InitInfo::default()));
-        tokio::spawn(refresh_lenses_on_agent_changes(
+        tokio::spawn(refresh_views(
             client.clone(),
             snapshots.clone(),
             init.clone(),
@@ -360,6 +362,12 @@ impl LanguageServer for Backend {
                 .workspace
                 .as_ref()
                 .and_then(|w| w.code_lens.as_ref())
+                .and_then(|c| c.refresh_support)
+                .unwrap_or(false),
+            tokens_refresh: caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.semantic_tokens.as_ref())
                 .and_then(|c| c.refresh_support)
                 .unwrap_or(false),
         };
@@ -1046,10 +1054,13 @@ impl Backend {
     }
 }
 
-/// Asks the client to fetch code lenses again whenever some workspace's agent files
-/// changed meaning (an agent took a spec, finished, failed): the client would otherwise
-/// show the old lens until the next edit. Only clients that announce `refreshSupport`.
-async fn refresh_lenses_on_agent_changes(
+/// Asks the client to fetch code lenses and semantic tokens again when what they show
+/// changed without an edit of that buffer: agent files (an agent took a spec, finished,
+/// failed), or the set of specs and who depends on whom (a spec created, deleted, archived
+/// or rewritten on disk: lens counts and resolved-ID tokens of other specs change). The
+/// client would otherwise show the old ones until the next edit. Only clients that
+/// announce `refreshSupport` for each.
+async fn refresh_views(
     client: Client,
     mut snapshots: watch::Receiver<Arc<State>>,
     init: Arc<Mutex<InitInfo>>,
@@ -1057,18 +1068,25 @@ async fn refresh_lenses_on_agent_changes(
     let mut before = snapshots.borrow_and_update().clone();
     while snapshots.changed().await.is_ok() {
         let now = snapshots.borrow_and_update().clone();
-        let changed = now.roots.iter().any(|ws| {
-            before
-                .roots
-                .iter()
-                .find(|b| b.root == ws.root)
-                .is_some_and(|b| b.agents_version() != ws.agents_version())
-        });
+        let (mut agents, mut graph) = (false, false);
+        for ws in &now.roots {
+            if let Some(b) = before.roots.iter().find(|b| b.root == ws.root) {
+                agents |= b.agents_version() != ws.agents_version();
+                graph |= b.graph_version() != ws.graph_version();
+            }
+        }
         before = now;
-        if changed && lock(&init).lens_refresh {
-            // A client that does not answer must not stop later refreshes.
-            let asked = client.code_lens_refresh();
-            let _ = tokio::time::timeout(Duration::from_secs(5), asked).await;
+        let (lens, tokens) = {
+            let init = lock(&init);
+            (init.lens_refresh, init.tokens_refresh)
+        };
+        // A client that does not answer must not stop later refreshes.
+        if (agents || graph) && lens {
+            let _ = tokio::time::timeout(Duration::from_secs(5), client.code_lens_refresh()).await;
+        }
+        if graph && tokens {
+            let _ = tokio::time::timeout(Duration::from_secs(5), client.semantic_tokens_refresh())
+                .await;
         }
     }
 }

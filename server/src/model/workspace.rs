@@ -684,6 +684,15 @@ impl Workspace {
 
     /// Changes whenever the set of named paths may have changed (a cheap test for the
     /// file watcher).
+    /// Changes when the set of spec IDs or who depends on whom changes (what code lenses
+    /// and resolved-ID tokens of other specs show).
+    pub fn graph_version(&self) -> (usize, usize) {
+        (
+            Arc::as_ptr(&self.indices[Ix::Id as usize]) as usize,
+            Arc::as_ptr(&self.indices[Ix::Dependents as usize]) as usize,
+        )
+    }
+
     pub fn named_paths_version(&self) -> usize {
         Arc::as_ptr(&self.indices[Ix::FileRefs as usize]) as usize
     }

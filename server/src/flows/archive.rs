@@ -5,10 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::actions::archive::destination;
+use crate::actions::archive::{destination, with_members};
 use crate::actions::git::Staged;
 use crate::check::count;
-use crate::model::{id, Location, SpecFile, SpecKey, Workspace};
+use crate::model::{Location, SpecFile, SpecKey, Workspace};
 use crate::syntax::edit::{apply, set_scalar};
 
 use super::pr;
@@ -106,18 +106,6 @@ fn blockers(
     out
 }
 
-/// A spec with its active members, members first (by number), as chant moves them.
-fn group<'a>(ws: &'a Workspace, spec: &'a SpecFile) -> Vec<&'a SpecFile> {
-    let mut g: Vec<&SpecFile> = ws
-        .members_of(&spec.id)
-        .map(|(_, m)| m)
-        .filter(|m| m.location == Location::Active)
-        .collect();
-    g.sort_by_key(|m| (id::member_number(&m.id), m.id.clone()));
-    g.push(spec);
-    g
-}
-
 /// `words` where the workspace is in a git repository, else nothing.
 fn staged_words(ctx: &Ctx<'_>, ws: &Workspace, words: &'static str) -> &'static str {
     if ctx.git.is_repo(&ws.root) {
@@ -193,7 +181,7 @@ fn plan_one(
     if !done(&status) && !anyway {
         return Err(format!("`{}` is `{status}`, not completed; use \"Archive spec … anyway\" to archive it as it is", spec.id));
     }
-    let g = group(ws, spec);
+    let g = with_members(ws, spec);
     if let Some(m) = g
         .iter()
         .find(|m| m.id != spec.id && !done(m.facts.status()))
@@ -242,21 +230,7 @@ pub async fn investigation(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) {
             .error("This spec names no issue; there is no investigation to archive.")
             .await;
     };
-    // The specs of the issue, each driver with its members.
-    let mut specs: Vec<&SpecFile> = Vec::new();
-    let mut drivers: Vec<&SpecFile> = ws
-        .issue_specs(n)
-        .map(|(_, f)| f)
-        .filter(|f| f.location == Location::Active && id::driver_of(&f.id).is_none())
-        .collect();
-    drivers.sort_by(|a, b| a.id.cmp(&b.id));
-    for d in drivers {
-        for s in group(ws, d) {
-            if !specs.iter().any(|x| x.id == s.id) {
-                specs.push(s);
-            }
-        }
-    }
+    let specs = crate::actions::archive::investigation(ws, n);
     if specs.is_empty() {
         return ctx
             .info(format!("Issue #{n} has no specs left to archive."))

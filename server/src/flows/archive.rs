@@ -211,7 +211,7 @@ async fn proceed(ctx: &Ctx<'_>, answer: Answer, action: &str) -> bool {
         Answer::Chose(_) => true,
         Answer::Replaced => false,
         Answer::Expired => {
-            ctx.info(pr::expired(action)).await;
+            ctx.info(super::expired(action)).await;
             false
         }
         Answer::Declined => {

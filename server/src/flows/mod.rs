@@ -41,6 +41,14 @@ pub fn confirm_wait_words() -> String {
     }
 }
 
+/// What the person reads when nobody answered in time.
+pub fn expired(action: &str) -> String {
+    format!(
+        "Nothing done: the confirmation waited {} unanswered and expired. Run \"{action}\" again.",
+        confirm_wait_words()
+    )
+}
+
 /// What a flow reaches the world through.
 pub struct Ctx<'a> {
     pub person: &'a dyn Person,

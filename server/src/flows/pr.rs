@@ -266,7 +266,7 @@ pub async fn draft(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) {
         {
             Answer::Chose(0) => {}
             Answer::Replaced => return,
-            Answer::Expired => return ctx.info(expired("Draft upstream PR body")).await,
+            Answer::Expired => return ctx.info(super::expired("Draft upstream PR body")).await,
             _ => return ctx.info("Kept your draft: nothing was replaced.").await,
         }
     }
@@ -292,14 +292,6 @@ pub async fn draft(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) {
         }
         Err(why) => ctx.error(format!("No draft: {why}.")).await,
     }
-}
-
-/// What the person reads when nobody answered in time.
-pub fn expired(action: &str) -> String {
-    format!(
-        "Nothing done: the confirmation waited {} unanswered and expired. Run \"{action}\" again.",
-        super::confirm_wait_words()
-    )
 }
 
 /// The section's title and body, or why it cannot be sent.
@@ -426,7 +418,7 @@ async fn try_submit(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) -> Result<(), S
         Answer::Chose(1) => true,
         Answer::Replaced => return Ok(()),
         Answer::Expired => {
-            ctx.info(expired("Submit upstream PR…")).await;
+            ctx.info(super::expired("Submit upstream PR…")).await;
             return Ok(());
         }
         _ => {
@@ -550,7 +542,7 @@ async fn try_update(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) -> Result<(), S
         Answer::Chose(0) => {}
         Answer::Replaced => return Ok(()),
         Answer::Expired => {
-            ctx.info(expired("Update upstream PR…")).await;
+            ctx.info(super::expired("Update upstream PR…")).await;
             return Ok(());
         }
         _ => {

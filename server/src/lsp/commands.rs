@@ -78,10 +78,7 @@ impl Backend {
             Call::Confirm { id, choice } => {
                 if !self.asks.answer(id, choice) {
                     self.client
-                        .show_message(
-                            lsp::MessageType::WARNING,
-                            "That confirmation is no longer valid (it expired, or a newer run of the action replaced it): nothing was done. Run the action again.",
-                        )
+                        .show_message(lsp::MessageType::WARNING, super::confirm::LATE)
                         .await;
                 }
                 return;

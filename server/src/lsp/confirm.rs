@@ -18,6 +18,9 @@ use crate::flows::{confirm_wait, confirm_wait_words, Answer, Question};
 
 use super::server::lock;
 
+/// What a person is told who answers a confirmation that no longer waits.
+pub const LATE: &str = "That confirmation is no longer valid (it expired, or a newer run of the action replaced it): nothing was done. Run the action again.";
+
 struct Waiting {
     id: u64,
     question: Question,
@@ -167,12 +170,7 @@ pub async fn ask(
                 let _ = w.tx.send(chosen.map_or(Answer::Declined, Answer::Chose));
             }
             None if chosen.is_some() => {
-                client2
-                    .show_message(
-                        lsp::MessageType::WARNING,
-                        "That confirmation is no longer valid (it expired, or a newer run of the action replaced it): nothing was done. Run the action again.",
-                    )
-                    .await;
+                client2.show_message(lsp::MessageType::WARNING, LATE).await;
             }
             None => {}
         }

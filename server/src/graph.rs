@@ -71,7 +71,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return 2;
         }
     };
-    let ws = crate::actions::load_workspace(root, Arc::new(RealFs));
+    let ws = crate::actions::load_workspace(root, Arc::new(RealFs), false);
     if let Some(n) = opts.issue {
         if ws.issue_specs(n).next().is_none() {
             let _ = writeln!(err, "chant-lsp graph: no spec belongs to issue #{n}");

@@ -142,9 +142,10 @@ fn exercise_at(text: &str, offsets: &[usize]) {
             .collect();
         assert!(internal.is_empty(), "{internal:?} on {text:?}");
     }
-    let len = f.text.len();
+    let len = f.kept_text().unwrap().len();
     for &offset in offsets {
-        let offset = crate::syntax::text::clamp_to_char_boundary(&f.text, offset.min(len));
+        let offset =
+            crate::syntax::text::clamp_to_char_boundary(f.kept_text().unwrap(), offset.min(len));
         let _ = ide::hover::hover(&ws, key, offset);
         let _ = ide::completion::complete(&ws, key, offset);
         let _ = ide::navigation::definition(&ws, key, offset);
@@ -154,10 +155,10 @@ fn exercise_at(text: &str, offsets: &[usize]) {
     let _ = ide::outline::folding_ranges(&ws, key);
     let _ = ide::hints::inlay_hints(&ws, key, crate::syntax::TextRange::new(0, len));
     let _ = ide::hints::code_lenses(&ws, key);
-    let lines = LineIndex::new(&f.text);
+    let lines = LineIndex::new(f.kept_text().unwrap());
     for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
-        let (l, c) = lines.position(&f.text, len, enc);
-        assert_eq!(lines.offset(&f.text, l, c, enc), len);
+        let (l, c) = lines.position(f.kept_text().unwrap(), len, enc);
+        assert_eq!(lines.offset(f.kept_text().unwrap(), l, c, enc), len);
     }
 }
 

@@ -340,3 +340,61 @@ fn lenses_and_tokens_are_refreshed_after_a_change_on_disk() {
         "no tokens refresh"
     );
 }
+
+/// The server keeps no text of a spec it has not opened: a request that points into one
+/// reads it again, and after an agent rewrote it the answer follows the new text.
+#[test]
+fn references_into_unopened_specs_follow_their_text_on_disk() {
+    let b_text = |pad: &str| {
+        format!("---\ntype: code\n{pad}status: pending\ndepends_on: [\"é-unknown\", \"2026-03-01-001-aaa\"]\n---\n# Spec B\n")
+    };
+    let (_d, root) = workspace(&[
+        (".chant/specs/2026-03-01-001-aaa.md", A),
+        (".chant/specs/2026-03-01-002-bbb.md", &b_text("")),
+    ]);
+    let (mut c, init) = Client::start(&[&root], neovim());
+    let a = root.join(".chant/specs/2026-03-01-001-aaa.md");
+    let b = root.join(".chant/specs/2026-03-01-002-bbb.md");
+    c.wait_diagnostics(&b, |d| codes(d).contains(&"unknown-dependency".to_string()));
+    c.open(&a, A);
+    // Where the ID starts inside its quotes, in the negotiated encoding.
+    let col = match init["capabilities"]["positionEncoding"].as_str() {
+        Some("utf-8") => "depends_on: [\"é-unknown\", \"".len(),
+        _ => "depends_on: [\"é-unknown\", \"".chars().count(),
+    };
+    let refs = |c: &mut Client| {
+        let r = c.request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": uri(&a)}, "position": {"line": 4, "character": 3},
+                   "context": {"includeDeclaration": false}}),
+        );
+        r.as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|l| {
+                (
+                    l["uri"].as_str().unwrap_or("").to_string(),
+                    l["range"]["start"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        refs(&mut c),
+        vec![(uri(&b), json!({"line": 3, "character": col}))]
+    );
+
+    // An agent adds three lines above, and a bad status the diagnostics show once seen.
+    std::fs::write(
+        &b,
+        b_text("x-a: 1\nx-b: 2\nx-c: 3\n").replace("pending", "bogus"),
+    )
+    .unwrap();
+    c.wait_diagnostics(&b, |d| codes(d).contains(&"invalid-value".to_string()));
+    assert_eq!(
+        refs(&mut c),
+        vec![(uri(&b), json!({"line": 6, "character": col}))]
+    );
+    assert_eq!(c.shutdown(), 0);
+}

@@ -18,8 +18,8 @@ use crate::model::Workspace;
 
 /// A workspace read through `fs`, with git answering its version-control questions and
 /// this machine whether an agent's process runs.
-pub fn load_workspace(root: PathBuf, fs: Arc<dyn Fs>) -> Workspace {
-    let mut ws = Workspace::load(root, fs);
+pub fn load_workspace(root: PathBuf, fs: Arc<dyn Fs>, keep_texts: bool) -> Workspace {
+    let mut ws = Workspace::load_keeping(root, fs, keep_texts);
     ws.vcs = Arc::new(git::GitVcs);
     ws.processes = Arc::new(crate::model::agents::System);
     ws

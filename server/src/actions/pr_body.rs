@@ -694,9 +694,12 @@ fn impact_note(impact: &str, file: &str) -> Option<String> {
 /// The fix spec's acceptance criteria as plain text, each once.
 fn criteria_lines(spec: &SpecFile) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let Some(src) = spec.source() else {
+        return out;
+    };
     for c in &spec.syntax.body.criteria {
-        let text = spec
-            .text
+        let text = src
+            .text()
             .get(c.range.end()..c.line.end())
             .unwrap_or("")
             .trim()

@@ -52,7 +52,10 @@ fn plan(ws: &Workspace, key: SpecKey, unsafe_fixes: bool) -> Vec<Planned> {
     if file.read_error.is_some() {
         return Vec::new();
     }
-    let text = &file.text;
+    let Some(src) = file.source() else {
+        return Vec::new();
+    };
+    let text = src.text();
     let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut out = Vec::new();
     for d in diagnostics::check_spec_files(ws, key) {
@@ -113,7 +116,8 @@ pub fn fix_all(ws: &mut Workspace, include_archive: bool, unsafe_fixes: bool) ->
         let mut progressed = false;
         for (key, fixes) in plans {
             let Some(file) = ws.get(key) else { continue };
-            let (path, rel, before) = (file.path.clone(), file.rel.clone(), file.text.to_string());
+            let Some(src) = file.source() else { continue };
+            let (path, rel, before) = (file.path.clone(), file.rel.clone(), src.text().to_string());
             let edits: Vec<Edit> = fixes.iter().flat_map(|(_, e)| e.clone()).collect();
             let after = edit::apply(&before, &edits);
             if after == before {

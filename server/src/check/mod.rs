@@ -183,7 +183,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return 2;
         }
     };
-    let mut ws = crate::actions::load_workspace(root, Arc::new(RealFs));
+    let mut ws = crate::actions::load_workspace(root, Arc::new(RealFs), true);
     if opts.fix || opts.diff {
         let changed = fix::fix_all(&mut ws, opts.include_archive, opts.unsafe_fixes);
         let fixes: usize = changed.iter().map(|c| c.applied.len()).sum();
@@ -323,11 +323,12 @@ fn report(
         });
         for (key, diags) in found {
             let Some(file) = ws.get(key) else { continue };
+            let Some(src) = file.source() else { continue };
             for d in diags {
                 emit(
                     w,
-                    resolve(&file.rel, &file.text, file.lines(), d),
-                    &file.text,
+                    resolve(&file.rel, src.text(), src.lines(), d),
+                    src.text(),
                 )?;
             }
         }
@@ -352,9 +353,12 @@ pub fn collect(ws: &Workspace, include_archive: bool) -> Vec<Reported> {
         .collect();
     specs.sort_by(|a, b| a.1.rel.cmp(&b.1.rel));
     let mut reported: Vec<Reported> = crate::par::flat_map(&specs, |(key, file)| {
+        let Some(src) = file.source() else {
+            return Vec::new();
+        };
         diagnostics::check_spec_files(ws, *key)
             .into_iter()
-            .map(|d| resolve(&file.rel, &file.text, file.lines(), d))
+            .map(|d| resolve(&file.rel, src.text(), src.lines(), d))
             .collect::<Vec<_>>()
     });
     for (path, diags) in diagnostics::check_config(ws) {

@@ -28,10 +28,12 @@ pub(super) fn check(s: &mut Sink) {
         .map_or_else(|| s.whole_spec_range(), |p| p.value_range);
 
     if body.title.is_none() {
-        let at = file.syntax.split.body_start.min(file.text.len());
-        let end = file.text[at..]
-            .find('\n')
-            .map_or(file.text.len(), |i| at + i);
+        let text = s.text();
+        let at = file.syntax.split.body_start.min(text.len());
+        let end = text
+            .get(at..)
+            .and_then(|t| t.find('\n'))
+            .map_or(text.len(), |i| at + i);
         let range = if end > at {
             crate::syntax::TextRange::new(at, end)
         } else {
@@ -132,7 +134,8 @@ pub(super) fn check(s: &mut Sink) {
             ),
         );
     }
-    let words = || crate::syntax::body::word_count(&file.text, file.syntax.split.body_start);
+    let body_text = s.text;
+    let words = || crate::syntax::body::word_count(body_text, file.syntax.split.body_start);
     let word_count = if cfg.words_disabled { 0 } else { words() };
     if !cfg.words_disabled && word_count > t.complexity_words {
         let r = body

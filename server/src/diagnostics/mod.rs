@@ -66,6 +66,8 @@ pub(crate) struct Sink<'a> {
     pub ws: &'a Workspace,
     pub key: SpecKey,
     pub file: &'a SpecFile,
+    /// The text `file` was parsed from.
+    pub text: &'a str,
     pub out: Vec<Diagnostic>,
 }
 
@@ -103,7 +105,7 @@ impl<'a> Sink<'a> {
     }
 
     pub fn text(&self) -> &'a str {
-        &self.file.text
+        self.text
     }
 
     /// Where to point a diagnostic about the spec as a whole: the opening `---`,
@@ -129,8 +131,18 @@ impl<'a> Sink<'a> {
     }
 }
 
-/// Every diagnostic of one spec.
+/// Every diagnostic of one spec; none when its text is no longer on disk (a change on
+/// its way to the model brings the new ones).
 pub fn check_spec(ws: &Workspace, key: SpecKey) -> Vec<Diagnostic> {
+    match ws.get(key).and_then(|f| f.source()) {
+        Some(src) => check_spec_in(ws, key, src.text()),
+        None => Vec::new(),
+    }
+}
+
+/// Every diagnostic of one spec, whose parse was made from `text` (its
+/// [`SpecFile::source`], which the caller needs too to turn ranges into positions).
+pub fn check_spec_in(ws: &Workspace, key: SpecKey, text: &str) -> Vec<Diagnostic> {
     let Some(file) = ws.get(key) else {
         return Vec::new();
     };
@@ -138,6 +150,7 @@ pub fn check_spec(ws: &Workspace, key: SpecKey) -> Vec<Diagnostic> {
         ws,
         key,
         file,
+        text,
         out: Vec::new(),
     };
     let rules: &[fn(&mut Sink)] = if file.read_error.is_none() {

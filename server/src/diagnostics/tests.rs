@@ -23,9 +23,9 @@ fn render(ws: &Workspace) -> String {
     specs.sort_by(|a, b| a.1.rel.cmp(&b.1.rel));
     let mut out = String::new();
     for (key, f) in specs {
-        let lines = LineIndex::new(&f.text);
+        let lines = LineIndex::new(f.kept_text().unwrap());
         for d in super::check_spec(ws, key) {
-            let (l, c) = lines.position(&f.text, d.range.start(), Encoding::Utf32);
+            let (l, c) = lines.position(f.kept_text().unwrap(), d.range.start(), Encoding::Utf32);
             let name = f.rel.rsplit('/').next().unwrap_or("");
             out.push_str(&format!(
                 "{name}:{}:{}: {}[{}]: {}\n",
@@ -36,10 +36,10 @@ fn render(ws: &Workspace) -> String {
                 d.message
             ));
             for fix in &d.fixes {
-                let fixed = apply(&f.text, &fix.edits);
+                let fixed = apply(f.kept_text().unwrap(), &fix.edits);
                 let changed: Vec<&str> = fixed
                     .lines()
-                    .filter(|l| !f.text.lines().any(|o| o == *l))
+                    .filter(|l| !f.kept_text().unwrap().lines().any(|o| o == *l))
                     .collect();
                 out.push_str(&format!(
                     "    fix {:?}: {}\n",
@@ -647,6 +647,17 @@ fn long_cycles_are_named_briefly() {
 /// and git (a branch pushed or not, refreshed by a change under `.git/`).
 #[test]
 fn incremental_equals_fresh_over_random_steps() {
+    random_steps(true);
+}
+
+/// The same steps as the server takes them, keeping no text of a spec read from disk: the
+/// rechecks read it again.
+#[test]
+fn incremental_equals_fresh_over_random_steps_without_kept_texts() {
+    random_steps(false);
+}
+
+fn random_steps(keep_texts: bool) {
     use std::sync::atomic::{AtomicBool, Ordering};
 
     struct FlipVcs(AtomicBool);
@@ -706,7 +717,7 @@ fn incremental_equals_fresh_over_random_steps() {
     ));
     let vcs = Arc::new(FlipVcs(AtomicBool::new(true)));
     let load_ws = |fs: &Arc<MemFs>| {
-        let mut ws = Workspace::load(root(), fs.clone());
+        let mut ws = Workspace::load_keeping(root(), fs.clone(), keep_texts);
         ws.vcs = vcs.clone();
         ws
     };

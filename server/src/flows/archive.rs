@@ -241,7 +241,10 @@ pub async fn investigation(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) {
         .copied()
         .find(|f| ws.phase(f).is_some_and(|p| p.name == "upstream-pr"));
     // The gate: the PR, recorded or found from the branch, must be merged.
-    let this_text = super::text::current(ctx, &spec.path).unwrap_or_else(|_| spec.text.to_string());
+    let this_text = super::text::current(ctx, &spec.path)
+        .ok()
+        .or_else(|| spec.source().map(|s| s.text().to_string()))
+        .unwrap_or_default();
     let found = match pr::find(ctx, ws, key, &this_text).await {
         Ok(f) => f,
         Err(why) => return ctx.error(format!("Not archived: could not tell whether the investigation's pull request is merged: {why}.")).await,
@@ -307,7 +310,10 @@ pub async fn investigation(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) {
                 }
                 // Completed as chant writes it, and the PR recorded (found on GitHub or not).
                 let stamp = ctx.now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-                let old = u.text.to_string();
+                let old = match super::text::current(ctx, &u.path) {
+                    Ok(t) => t,
+                    Err(why) => return ctx.error(format!("Not archived: {why}.")).await,
+                };
                 match completed(&old, &stamp, (!f.recorded).then_some(&f.pr)) {
                     Some(new) if new != old => plan.rewrites.push((u.path.clone(), old, new)),
                     Some(_) => {}

@@ -133,7 +133,8 @@ pub fn recorded(ws: &Workspace, key: SpecKey, this_text: &str) -> Option<(u64, S
     }
     let n = ws.get(key)?.issue?;
     ws.issue_specs(n)
-        .find_map(|(_, f)| pr_body::find_section(&f.text).and_then(|s| s.pr))
+        .filter(|(_, f)| f.graph.pr_section)
+        .find_map(|(_, f)| pr_body::find_section(f.source()?.text()).and_then(|s| s.pr))
 }
 
 /// The investigation's pull request: the recorded one, else the one GitHub has from the

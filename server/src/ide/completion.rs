@@ -67,7 +67,10 @@ pub fn complete(ws: &Workspace, key: SpecKey, offset: usize) -> Completions {
     if offset < fm.yaml.start() || offset > fm.yaml.end() {
         return Completions::default();
     }
-    let text = &f.text;
+    let Some(src) = f.source() else {
+        return Completions::default();
+    };
+    let text = src.text();
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
     let before = &text[line_start..offset];

@@ -4,7 +4,7 @@
 use crate::model::{SpecKey, Workspace};
 use crate::syntax::TextRange;
 
-use super::query::{target_at, unquoted, Target};
+use super::query::{target_at, Target};
 use super::{resolve_ref, spec_anchor};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +30,7 @@ pub fn item(ws: &Workspace, key: SpecKey) -> Option<Item> {
         name: f.title().unwrap_or(&f.id).to_string(),
         detail: format!("{} · {}", f.id, f.facts.status()),
         path: f.path.clone(),
-        range: TextRange::new(0, f.text.len()),
+        range: TextRange::new(0, f.text_len()),
         selection: anchor.range,
     })
 }
@@ -66,7 +66,7 @@ pub fn incoming(ws: &Workspace, key: SpecKey) -> Vec<Call> {
                 .deps()
                 .iter()
                 .filter(|i| i.value == f.id)
-                .map(|i| unquoted(&d.text, i.range))
+                .map(|i| i.unquoted())
                 .collect();
             Some(Call {
                 item: item(ws, k)?,
@@ -88,7 +88,7 @@ pub fn outgoing(ws: &Workspace, key: SpecKey) -> Vec<Call> {
         let Some((k, _, _)) = resolve_ref(ws, key, &d.value) else {
             continue;
         };
-        let range = unquoted(&f.text, d.range);
+        let range = d.unquoted();
         match out.iter_mut().find(|c| c.item.key == k) {
             Some(c) => c.from_ranges.push(range),
             None => {

@@ -4,7 +4,6 @@ use crate::model::readiness::{readiness, Readiness};
 use crate::model::{SpecKey, Workspace};
 use crate::syntax::TextRange;
 
-use super::query::unquoted;
 use super::{criteria_progress, spec_anchor, FileRange};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -68,7 +67,7 @@ pub fn code_lenses(ws: &Workspace, key: SpecKey) -> Vec<CodeLens> {
                 .filter(|i| i.value == f.id)
                 .map(|i| FileRange {
                     path: d.path.clone(),
-                    range: unquoted(&d.text, i.range),
+                    range: i.unquoted(),
                 })
         })
         .collect();

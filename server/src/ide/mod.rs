@@ -170,7 +170,8 @@ pub fn pr_record(f: &SpecFile) -> Option<(u64, String, Option<String>)> {
     if !f.graph.pr_section {
         return None;
     }
-    let s = crate::actions::pr_body::find_section(&f.text)?;
+    let src = f.source()?;
+    let s = crate::actions::pr_body::find_section(src.text())?;
     let (n, url) = s.pr?;
     Some((n, url, s.status))
 }

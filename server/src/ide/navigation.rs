@@ -4,7 +4,7 @@ use crate::model::schema::Role;
 use crate::model::{SpecKey, Workspace};
 use crate::syntax::TextRange;
 
-use super::query::{target_at, unquoted, Target};
+use super::query::{target_at, Target};
 use super::{spec_anchor, FileRange};
 
 pub fn definition(ws: &Workspace, key: SpecKey, offset: usize) -> Option<FileRange> {
@@ -55,14 +55,14 @@ pub fn references(ws: &Workspace, id: &str, include_declaration: bool) -> Vec<Fi
             f.facts
                 .refs_of(Role::SpecIds)
                 .filter(|r| r.item.value == id)
-                .map(|r| unquoted(&f.text, r.item.range)),
+                .map(|r| r.item.unquoted()),
         );
         if let Some(rel) = &rel {
             ranges.extend(
                 f.facts
                     .named_paths()
                     .filter(|(_, p)| p == rel)
-                    .map(|(r, _)| unquoted(&f.text, r.item.range)),
+                    .map(|(r, _)| r.item.unquoted()),
             );
         }
         ranges.extend(

@@ -7,7 +7,6 @@ use crate::syntax::outline::outline;
 use crate::syntax::yaml::NodeKind;
 use crate::syntax::TextRange;
 
-use super::query::unquoted;
 use super::{spec_anchor, FileRange};
 use crate::model::schema::Role;
 
@@ -79,7 +78,10 @@ pub fn document_symbols(ws: &Workspace, key: SpecKey) -> Vec<Symbol> {
             None => roots.push(done),
         }
     };
-    for h in outline(&f.text, f.syntax.split.body_start).headings {
+    let Some(src) = f.source() else {
+        return out;
+    };
+    for h in outline(src.text(), f.syntax.split.body_start).headings {
         while stack.last().is_some_and(|(l, _)| *l >= h.level) {
             close(&mut stack, &mut roots);
         }
@@ -148,11 +150,14 @@ pub fn folding_ranges(ws: &Workspace, key: SpecKey) -> Vec<(TextRange, FoldKind)
             FoldKind::Frontmatter,
         ));
     }
-    let o = outline(&f.text, f.syntax.split.body_start);
+    let Some(src) = f.source() else {
+        return out;
+    };
+    let o = outline(src.text(), f.syntax.split.body_start);
     out.extend(
         o.headings
             .iter()
-            .map(|h| (trim_end(&f.text, h.section), FoldKind::Section)),
+            .map(|h| (trim_end(src.text(), h.section), FoldKind::Section)),
     );
     out.extend(o.code_blocks.iter().map(|r| (*r, FoldKind::Code)));
     out
@@ -185,11 +190,10 @@ pub fn document_links(ws: &Workspace, key: SpecKey) -> Vec<(TextRange, LinkTarge
         .filter(|r| r.role.is_path() || r.role == Role::Prompt)
         .map(|r| {
             let value = r.path().unwrap_or_else(|| r.item.value.clone());
-            (r.field, value, r.item.range)
+            (r.field, value, r.item.unquoted())
         })
         .collect();
     for (_, value, range) in entries {
-        let range = unquoted(&f.text, range);
         if value.contains("://") {
             out.push((range, LinkTarget::Url(value)));
         } else if !value.contains(['*', '?', '[', '{']) && ws.file_exists(&value) {

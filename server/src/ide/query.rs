@@ -55,21 +55,9 @@ fn within(r: TextRange, offset: usize) -> bool {
     r.start() <= offset && offset <= r.end()
 }
 
-/// The scalar's text without surrounding quotes.
-pub fn unquoted(text: &str, r: TextRange) -> TextRange {
-    let s = &text[r.start()..r.end()];
-    if s.len() >= 2
-        && (s.starts_with('"') && s.ends_with('"') || s.starts_with('\'') && s.ends_with('\''))
-    {
-        TextRange::new(r.start() + 1, r.end() - 1)
-    } else {
-        r
-    }
-}
-
 pub fn target_at(f: &SpecFile, offset: usize) -> Option<Target> {
     if let Some(root) = f.syntax.root() {
-        if let Some(t) = in_map(f, root, None, offset) {
+        if let Some(t) = in_map(root, None, offset) {
             return Some(t);
         }
     }
@@ -95,7 +83,7 @@ pub fn target_at(f: &SpecFile, offset: usize) -> Option<Target> {
         })
 }
 
-fn in_map(f: &SpecFile, map: &YamlNode, parent: Option<&str>, offset: usize) -> Option<Target> {
+fn in_map(map: &YamlNode, parent: Option<&str>, offset: usize) -> Option<Target> {
     for e in map.entries() {
         let Some(key) = e.key.as_scalar() else {
             continue;
@@ -121,7 +109,7 @@ fn in_map(f: &SpecFile, map: &YamlNode, parent: Option<&str>, offset: usize) -> 
             }),
         };
         if let NodeKind::Map { .. } = e.value.kind {
-            return in_map(f, &e.value, Some(key), offset);
+            return in_map(&e.value, Some(key), offset);
         }
         let nodes: Vec<&YamlNode> = match &e.value.kind {
             NodeKind::Seq { items, .. } => items.iter().collect(),
@@ -130,7 +118,7 @@ fn in_map(f: &SpecFile, map: &YamlNode, parent: Option<&str>, offset: usize) -> 
         };
         let node = nodes.into_iter().find(|n| within(n.range, offset))?;
         let value = node.as_scalar()?.to_string();
-        let range = unquoted(&f.text, node.range);
+        let range = node.unquoted_range();
         if parent.is_none() && is_spec_field(key) {
             return Some(Target::SpecRef { id: value, range });
         }

@@ -10,7 +10,7 @@ use crate::syntax::edit::Edit;
 use crate::syntax::TextRange;
 
 use super::navigation::subject;
-use super::query::{target_at, unquoted, Target};
+use super::query::{target_at, Target};
 
 #[derive(Debug, Default, PartialEq)]
 pub struct RenamePlan {
@@ -122,7 +122,7 @@ fn reference_edits(
                 .refs_of(Role::SpecIds)
                 .filter(|r| r.item.value == old)
             {
-                push(unquoted(&f.text, r.item.range), new);
+                push(r.item.unquoted(), new);
             }
             for m in f.syntax.body.id_mentions.iter().filter(|m| m.id == old) {
                 push(m.range, new);
@@ -130,7 +130,7 @@ fn reference_edits(
         }
         if old_rel != new_rel {
             for (r, _) in f.facts.named_paths().filter(|(_, p)| p == old_rel) {
-                push(unquoted(&f.text, r.item.range), new_rel);
+                push(r.item.unquoted(), new_rel);
             }
         }
     }

@@ -17,14 +17,16 @@ fn pos(ws: &Workspace, fr: &FileRange) -> String {
     );
     match ws.key_of(&fr.path).and_then(|k| ws.get(k)) {
         Some(f) => {
-            let (l, c) = f
-                .lines()
-                .position(&f.text, fr.range.start(), Encoding::Utf32);
+            let (l, c) = f.source().unwrap().lines().position(
+                f.kept_text().unwrap(),
+                fr.range.start(),
+                Encoding::Utf32,
+            );
             format!(
                 "{name}:{}:{} {:?}",
                 l + 1,
                 c + 1,
-                &f.text[fr.range.start()..fr.range.end()]
+                &f.kept_text().unwrap()[fr.range.start()..fr.range.end()]
             )
         }
         None => format!("{name} (file)"),
@@ -42,7 +44,7 @@ fn check_hover(fixture: &str, expect: Expect) {
     let f = ws.get(key).unwrap();
     let shown = format!(
         "[{}]\n{}",
-        &f.text[h.range.start()..h.range.end()],
+        &f.kept_text().unwrap()[h.range.start()..h.range.end()],
         strip_urls(&h.markdown)
     );
     expect.assert_eq(&shown);
@@ -255,11 +257,12 @@ fn check_completion(fixture: &str, expect: Expect) {
     let f = ws.get(key).unwrap();
     let mut out = format!(
         "replace {:?} incomplete={}\n",
-        &f.text[c
+        &f.kept_text().unwrap()[c
             .items
             .first()
             .map_or(TextRange::empty(offset), |i| i.replace)
-            .start()..c.items.first().map_or(offset, |i| i.replace.end())],
+            .start()
+            ..c.items.first().map_or(offset, |i| i.replace.end())],
         c.incomplete
     );
     for i in &c.items {
@@ -452,10 +455,10 @@ fn workspace_symbols_match_id_and_title_words() {
 fn inlay_hints_and_code_lenses() {
     let ws = load(INVESTIGATION);
     let (key, f) = ws.by_id("2026-03-01-003-fix").next().unwrap();
-    let lines = LineIndex::new(&f.text);
+    let lines = LineIndex::new(f.kept_text().unwrap());
     let mut out = String::new();
-    for h in super::hints::inlay_hints(&ws, key, TextRange::new(0, f.text.len())) {
-        let (l, c) = lines.position(&f.text, h.offset, Encoding::Utf32);
+    for h in super::hints::inlay_hints(&ws, key, TextRange::new(0, f.kept_text().unwrap().len())) {
+        let (l, c) = lines.position(f.kept_text().unwrap(), h.offset, Encoding::Utf32);
         out.push_str(&format!("hint {}:{} {}\n", l + 1, c + 1, h.label));
     }
     let (cmp, _) = ws.by_id("2026-03-01-001-cmp").next().unwrap();
@@ -494,8 +497,8 @@ fn inlay_hints_and_code_lenses() {
 fn folding_and_links() {
     let ws = load("//- .chant/specs/a.md\n---\ninformed_by: [https://x.test/issues/1, .chant/research/r.md, missing.md]\nprompt: standard\n---\n# Title\n## Section\ntext\n```\ncode\n```\n//- .chant/research/r.md\nx\n//- .chant/prompts/standard.md\nx\n");
     let (key, f) = ws.specs().find(|(_, f)| f.id == "a").unwrap();
-    let lines = LineIndex::new(&f.text);
-    let line = |o: usize| lines.position(&f.text, o, Encoding::Utf32).0 + 1;
+    let lines = LineIndex::new(f.kept_text().unwrap());
+    let line = |o: usize| lines.position(f.kept_text().unwrap(), o, Encoding::Utf32).0 + 1;
     let mut out = String::new();
     for (r, kind) in super::outline::folding_ranges(&ws, key) {
         out.push_str(&format!(
@@ -508,7 +511,7 @@ fn folding_and_links() {
     for (r, target) in super::outline::document_links(&ws, key) {
         out.push_str(&format!(
             "link {:?} -> {:?}\n",
-            &f.text[r.start()..r.end()],
+            &f.kept_text().unwrap()[r.start()..r.end()],
             target
         ));
     }
@@ -528,10 +531,10 @@ fn render_plan(ws: &Workspace, plan: &super::rename::RenamePlan) -> String {
     let mut out = String::new();
     for (path, edits) in &plan.edits {
         let f = ws.get(ws.key_of(path).unwrap()).unwrap();
-        let new = crate::syntax::edit::apply(&f.text, edits);
+        let new = crate::syntax::edit::apply(f.kept_text().unwrap(), edits);
         let changed: Vec<&str> = new
             .lines()
-            .filter(|l| !f.text.lines().any(|o| o == *l))
+            .filter(|l| !f.kept_text().unwrap().lines().any(|o| o == *l))
             .collect();
         out.push_str(&format!("edit {}: {}\n", f.rel, changed.join(" / ")));
     }
@@ -777,9 +780,11 @@ fn semantic_tokens_of_a_fixture() {
     let (key, f) = ws.by_id("2026-02-08-008-j3n").next().unwrap();
     let mut out = String::new();
     for t in super::tokens::tokens(&ws, key) {
-        let (l, c) = f
-            .lines()
-            .position(&f.text, t.range.start(), Encoding::Utf32);
+        let (l, c) = f.source().unwrap().lines().position(
+            f.kept_text().unwrap(),
+            t.range.start(),
+            Encoding::Utf32,
+        );
         let mods: Vec<&str> = super::tokens::MODIFIERS
             .iter()
             .enumerate()
@@ -791,7 +796,7 @@ fn semantic_tokens_of_a_fixture() {
             l + 1,
             c + 1,
             t.kind.name(),
-            &f.text[t.range.start()..t.range.end()],
+            &f.kept_text().unwrap()[t.range.start()..t.range.end()],
             mods
         ));
     }

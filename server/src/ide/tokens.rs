@@ -6,7 +6,7 @@ use crate::model::{SpecKey, Workspace};
 use crate::syntax::yaml::{NodeKind, YamlNode};
 use crate::syntax::TextRange;
 
-use super::query::{is_spec_field, unquoted};
+use super::query::is_spec_field;
 
 /// Token types, standard LSP names so themes colour them without configuration. The
 /// order is the legend's.
@@ -60,6 +60,10 @@ pub fn tokens(ws: &Workspace, key: SpecKey) -> Vec<Token> {
     let Some(f) = ws.get(key) else {
         return Vec::new();
     };
+    let Some(src) = f.source() else {
+        return Vec::new();
+    };
+    let text = src.text();
     let mut out = Vec::new();
     let id_token = |range: TextRange, id: &str| {
         // Exact IDs only: chant compares them exactly, a short ID is unknown to it.
@@ -82,7 +86,7 @@ pub fn tokens(ws: &Workspace, key: SpecKey) -> Vec<Token> {
             if is_spec_field(key) {
                 for n in scalars(&e.value) {
                     if let Some(v) = n.as_scalar() {
-                        out.push(id_token(unquoted(&f.text, n.range), v));
+                        out.push(id_token(n.unquoted_range(), v));
                     }
                 }
                 continue;
@@ -91,7 +95,7 @@ pub fn tokens(ws: &Workspace, key: SpecKey) -> Vec<Token> {
                 continue;
             };
             match field.kind {
-                Kind::Enum(_) => out.extend(enum_token(&f.text, &e.value)),
+                Kind::Enum(_) => out.extend(enum_token(text, &e.value)),
                 Kind::Map(fields) => {
                     for sub in e.value.entries() {
                         let enum_field = sub
@@ -99,7 +103,7 @@ pub fn tokens(ws: &Workspace, key: SpecKey) -> Vec<Token> {
                             .as_scalar()
                             .and_then(|k| fields.iter().find(|x| x.name == k));
                         if matches!(enum_field.map(|x| x.kind), Some(Kind::Enum(_))) {
-                            out.extend(enum_token(&f.text, &sub.value));
+                            out.extend(enum_token(text, &sub.value));
                         }
                     }
                 }
@@ -112,7 +116,7 @@ pub fn tokens(ws: &Workspace, key: SpecKey) -> Vec<Token> {
         out.push(id_token(m.range, &m.id));
     }
     for c in &body.criteria {
-        let marker = f.text.get(c.range.start()..c.range.end()).unwrap_or("");
+        let marker = text.get(c.range.start()..c.range.end()).unwrap_or("");
         if let Some(open) = marker.find('[') {
             let start = c.range.start() + open;
             out.push(Token {
@@ -137,7 +141,7 @@ fn scalars(node: &YamlNode) -> Vec<&YamlNode> {
 
 fn enum_token(text: &str, value: &YamlNode) -> Option<Token> {
     value.as_scalar().filter(|_| !value.is_null())?;
-    let range = unquoted(text, value.range);
+    let range = value.unquoted_range();
     // A multi-line scalar is not a value of a set; tokens must stay on one line.
     if text.get(range.start()..range.end())?.contains('\n') {
         return None;

@@ -124,15 +124,16 @@ pub fn code_actions(
     let Some(key) = ws.key_of(path) else {
         return Vec::new();
     };
-    let Some(file) = ws.get(key) else {
+    let Some(src) = ws.get(key).and_then(|f| f.source()) else {
         return Vec::new();
     };
+    let (text, lines) = (src.text(), src.lines());
     let enc = st.encoding;
     let sent = &context.diagnostics;
     // The spec's diagnostics, computed at most once and only when the client's copies
     // do not tell.
     let checked = OnceCell::new();
-    let checked = || checked.get_or_init(|| diagnostics::check_spec(ws, key));
+    let checked = || checked.get_or_init(|| diagnostics::check_spec_in(ws, key, text));
     let command_action = |title: String, kind: &str, command: &str, args| lsp::CodeAction {
         title: title.clone(),
         kind: Some(lsp::CodeActionKind::from(kind.to_string())),
@@ -154,18 +155,18 @@ pub fn code_actions(
             checked()
                 .iter()
                 .find(|d| d.code == code)
-                .map(|d| convert::diagnostic(ws, &file.text, file.lines(), d, enc))
+                .map(|d| convert::diagnostic(ws, text, lines, d, enc))
         })
     };
-    let fixes = match from_data(&file.text, file.lines(), enc, sent) {
+    let fixes = match from_data(text, lines, enc, sent) {
         Some(fixes) => fixes,
         None => {
-            let wanted = convert::text_range(&file.text, file.lines(), range, enc);
+            let wanted = convert::text_range(text, lines, range, enc);
             checked()
                 .iter()
                 .filter(|d| !d.fixes.is_empty() && d.range.intersects(wanted))
                 .map(|d| {
-                    let lsp_diag = convert::diagnostic(ws, &file.text, file.lines(), d, enc);
+                    let lsp_diag = convert::diagnostic(ws, text, lines, d, enc);
                     let data = data_of(&lsp_diag).map_or_else(Vec::new, |d| d.fixes);
                     (lsp_diag, data)
                 })

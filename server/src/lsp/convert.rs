@@ -206,7 +206,11 @@ pub fn diagnostic(
         .filter_map(|r| {
             let target = ws.key_of(&r.path).and_then(|k| ws.get(k));
             let range = match target {
-                Some(f) => range(&f.text, f.lines(), r.range, enc),
+                // Left out while that file's change is on its way to the model.
+                Some(f) => {
+                    let src = f.source()?;
+                    range(src.text(), src.lines(), r.range, enc)
+                }
                 None => lsp::Range::default(),
             };
             Some(lsp::DiagnosticRelatedInformation {

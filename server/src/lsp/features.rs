@@ -7,7 +7,7 @@ use std::path::Path;
 use tower_lsp_server::ls_types as lsp;
 
 use crate::ide::{self, completion::ItemKind, outline::SymbolKind, FileRange};
-use crate::model::{SpecFile, SpecKey, Workspace};
+use crate::model::{Source, SpecFile, SpecKey, Workspace};
 use crate::syntax::{Encoding, TextRange};
 
 use super::convert;
@@ -18,6 +18,8 @@ pub struct At<'a> {
     pub ws: &'a Workspace,
     pub key: SpecKey,
     pub file: &'a SpecFile,
+    /// The text `file` was parsed from, for positions.
+    pub src: Source<'a>,
     pub offset: usize,
     pub enc: Encoding,
 }
@@ -27,13 +29,15 @@ pub fn locate<'a>(st: &'a State, uri: &lsp::Uri, pos: lsp::Position) -> Option<A
     let ws = &st.roots[st.root_index(&path)?];
     let key = ws.key_of(&path)?;
     let file = ws.get(key)?;
-    let offset = file
+    let src = file.source()?;
+    let offset = src
         .lines()
-        .offset(&file.text, pos.line, pos.character, st.encoding);
+        .offset(src.text(), pos.line, pos.character, st.encoding);
     Some(At {
         ws,
         key,
         file,
+        src,
         offset,
         enc: st.encoding,
     })
@@ -41,7 +45,7 @@ pub fn locate<'a>(st: &'a State, uri: &lsp::Uri, pos: lsp::Position) -> Option<A
 
 impl At<'_> {
     fn range(&self, r: TextRange) -> lsp::Range {
-        convert::range(&self.file.text, self.file.lines(), r, self.enc)
+        convert::range(self.src.text(), self.src.lines(), r, self.enc)
     }
 
     fn location(&self, fr: &FileRange) -> Option<lsp::Location> {
@@ -50,8 +54,13 @@ impl At<'_> {
 }
 
 fn location(ws: &Workspace, fr: &FileRange, enc: Encoding) -> Option<lsp::Location> {
+    // A spec whose file changed since it was read is left out until the model has the
+    // change (its ranges would point into the wrong text).
     let range = match ws.key_of(&fr.path).and_then(|k| ws.get(k)) {
-        Some(f) => convert::range(&f.text, f.lines(), fr.range, enc),
+        Some(f) => {
+            let src = f.source()?;
+            convert::range(src.text(), src.lines(), fr.range, enc)
+        }
         None => lsp::Range::default(),
     };
     Some(lsp::Location::new(convert::uri(&fr.path)?, range))
@@ -195,11 +204,11 @@ pub fn workspace_symbols(st: &State, query: &str) -> lsp::WorkspaceSymbolRespons
 }
 
 pub fn inlay_hints(at: &At, range: lsp::Range) -> Vec<lsp::InlayHint> {
-    let r = convert::text_range(&at.file.text, at.file.lines(), range, at.enc);
+    let r = convert::text_range(at.src.text(), at.src.lines(), range, at.enc);
     ide::hints::inlay_hints(at.ws, at.key, r)
         .into_iter()
         .map(|h| {
-            let (line, character) = at.file.lines().position(&at.file.text, h.offset, at.enc);
+            let (line, character) = at.src.lines().position(at.src.text(), h.offset, at.enc);
             lsp::InlayHint {
                 position: lsp::Position::new(line, character),
                 label: lsp::InlayHintLabel::String(h.label),
@@ -257,8 +266,8 @@ fn call_item(
     item: ide::hierarchy::Item,
     enc: Encoding,
 ) -> Option<lsp::CallHierarchyItem> {
-    let f = ws.get(item.key)?;
-    let range = |r| convert::range(&f.text, f.lines(), r, enc);
+    let src = ws.get(item.key)?.source()?;
+    let range = |r| convert::range(src.text(), src.lines(), r, enc);
     Some(lsp::CallHierarchyItem {
         name: item.name,
         kind: lsp::SymbolKind::FILE,
@@ -278,11 +287,12 @@ pub fn prepare_call_hierarchy(at: &At) -> Option<Vec<lsp::CallHierarchyItem>> {
 
 /// Ranges of `key`'s file.
 fn ranges_in(ws: &Workspace, key: SpecKey, rs: &[TextRange], enc: Encoding) -> Vec<lsp::Range> {
-    ws.get(key).map_or_else(Vec::new, |f| {
-        rs.iter()
-            .map(|r| convert::range(&f.text, f.lines(), *r, enc))
-            .collect()
-    })
+    let Some(src) = ws.get(key).and_then(|f| f.source()) else {
+        return Vec::new();
+    };
+    rs.iter()
+        .map(|r| convert::range(src.text(), src.lines(), *r, enc))
+        .collect()
 }
 
 pub fn incoming_calls(at: &At) -> Vec<lsp::CallHierarchyIncomingCall> {
@@ -327,7 +337,7 @@ pub fn semantic_tokens_legend() -> lsp::SemanticTokensLegend {
 /// The spec's semantic tokens (those meeting `range`, when given), delta-encoded in the
 /// negotiated position encoding.
 pub fn semantic_tokens(at: &At, range: Option<lsp::Range>) -> lsp::SemanticTokens {
-    let wanted = range.map(|r| convert::text_range(&at.file.text, at.file.lines(), r, at.enc));
+    let wanted = range.map(|r| convert::text_range(at.src.text(), at.src.lines(), r, at.enc));
     let mut data = Vec::new();
     let (mut line, mut start) = (0u32, 0u32);
     for t in ide::tokens::tokens(at.ws, at.key) {
@@ -335,13 +345,13 @@ pub fn semantic_tokens(at: &At, range: Option<lsp::Range>) -> lsp::SemanticToken
             continue;
         }
         let (l, c) = at
-            .file
+            .src
             .lines()
-            .position(&at.file.text, t.range.start(), at.enc);
+            .position(at.src.text(), t.range.start(), at.enc);
         let (el, ec) = at
-            .file
+            .src
             .lines()
-            .position(&at.file.text, t.range.end(), at.enc);
+            .position(at.src.text(), t.range.end(), at.enc);
         if el != l || ec <= c {
             continue; // tokens are one line, never empty
         }
@@ -389,8 +399,8 @@ pub fn folding_ranges(at: &At) -> Vec<lsp::FoldingRange> {
     ide::outline::folding_ranges(at.ws, at.key)
         .into_iter()
         .filter_map(|(r, _)| {
-            let (start_line, _) = at.file.lines().position(&at.file.text, r.start(), at.enc);
-            let (end_line, _) = at.file.lines().position(&at.file.text, r.end(), at.enc);
+            let (start_line, _) = at.src.lines().position(at.src.text(), r.start(), at.enc);
+            let (end_line, _) = at.src.lines().position(at.src.text(), r.end(), at.enc);
             (end_line > start_line).then_some(lsp::FoldingRange {
                 start_line,
                 start_character: None,
@@ -412,16 +422,20 @@ pub fn prepare_rename(at: &At) -> Option<lsp::PrepareRenameResponse> {
 }
 
 /// A rename plan as one workspace edit: text edits (versioned for open buffers) first,
-/// then the file renames.
+/// then the file renames. Refused rather than partial when a file to edit changed on
+/// disk since it was read (its edits would land in the wrong places).
 pub fn workspace_edit(
     st: &State,
     ws: &Workspace,
     plan: ide::rename::RenamePlan,
-) -> lsp::WorkspaceEdit {
+) -> Result<lsp::WorkspaceEdit, String> {
     let mut ops = Vec::new();
     for (path, edits) in &plan.edits {
         let Some(edits) = text_edits(ws, path, edits, st.encoding) else {
-            continue;
+            return Err(format!(
+                "{} changed on disk since it was read; try the rename again",
+                ws.rel(path)
+            ));
         };
         let Some(uri) = convert::uri(path) else {
             continue;
@@ -450,11 +464,11 @@ pub fn workspace_edit(
             },
         )));
     }
-    lsp::WorkspaceEdit {
+    Ok(lsp::WorkspaceEdit {
         changes: None,
         document_changes: Some(lsp::DocumentChanges::Operations(ops)),
         change_annotations: None,
-    }
+    })
 }
 
 /// Plain text edits, for `willRenameFiles` (the editor does the move itself).
@@ -483,12 +497,12 @@ fn text_edits(
     edits: &[crate::syntax::edit::Edit],
     enc: Encoding,
 ) -> Option<Vec<lsp::TextEdit>> {
-    let f = ws.get(ws.key_of(path)?)?;
+    let src = ws.get(ws.key_of(path)?)?.source()?;
     Some(
         edits
             .iter()
             .map(|e| lsp::TextEdit {
-                range: convert::range(&f.text, f.lines(), e.range, enc),
+                range: convert::range(src.text(), src.lines(), e.range, enc),
                 new_text: e.new_text.clone(),
             })
             .collect(),

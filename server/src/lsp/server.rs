@@ -802,7 +802,7 @@ impl LanguageServer for Backend {
             let id = crate::ide::navigation::subject(at.ws, at.key, at.offset)?;
             Some(
                 crate::ide::rename::rename(at.ws, &id, &p.new_name)
-                    .map(|plan| features::workspace_edit(&st, at.ws, plan)),
+                    .and_then(|plan| features::workspace_edit(&st, at.ws, plan)),
             )
         });
         match outcome {

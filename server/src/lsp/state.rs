@@ -138,10 +138,16 @@ pub enum Event {
     Disk(Vec<PathBuf>),
     /// Answered once everything sent before it is applied and published.
     Barrier(tokio::sync::oneshot::Sender<()>),
-    /// A background load finished, with every file's diagnostics.
+    /// A background load read every spec; its diagnostics follow in `Computed` events.
     Loaded {
         ws: Box<Workspace>,
+    },
+    /// Some of a freshly loaded root's diagnostics, computed from the workspace as it was
+    /// loaded; `last` ends the root's indexing.
+    Computed {
+        root: PathBuf,
         computed: Vec<Computed>,
+        last: bool,
     },
     /// Background work for this root panicked: stop waiting for it.
     Failed {
@@ -203,6 +209,7 @@ pub fn start(
         snapshots: snap_tx,
         poster: poster.clone(),
         reconfigure: HashMap::new(),
+        streaming: HashMap::new(),
         on_root,
     };
     let spawned = std::thread::Builder::new()
@@ -238,6 +245,9 @@ struct Writer {
     snapshots: watch::Sender<Arc<State>>,
     poster: Poster,
     reconfigure: HashMap<PathBuf, Reconfigure>,
+    /// Roots whose first diagnostics are still coming, with the files published since
+    /// the load (those the loader's chunks must not overwrite).
+    streaming: HashMap<PathBuf, HashSet<PathBuf>>,
     /// Called once per installed root (starts our own file watching where needed).
     on_root: OnRoot,
 }
@@ -384,16 +394,36 @@ impl Writer {
             Event::Barrier(done) => Some(Box::new(move |_: &mut Writer| {
                 let _ = done.send(());
             })),
-            Event::Loaded { ws, computed } => {
+            Event::Loaded { ws } => {
+                let root = ws.root.clone();
                 let affected = self.install(*ws)?;
+                self.streaming.insert(root, HashSet::new());
+                Some(Box::new(move |w: &mut Writer| w.publish(affected)))
+            }
+            Event::Computed {
+                root,
+                computed,
+                last,
+            } => {
+                let fresh = self.streaming.get(&root)?;
+                // What was published since the load (an edit, a change on disk and what
+                // they touched) is newer than what the loader computed.
+                let computed: Vec<Computed> = computed
+                    .into_iter()
+                    .filter(|c| !fresh.contains(&c.path))
+                    .collect();
+                if last {
+                    self.streaming.remove(&root);
+                    self.st.indexing.remove(&root);
+                }
                 Some(Box::new(move |w: &mut Writer| {
                     let out = w.publish_computed(computed);
                     w.send(out);
-                    w.publish(affected);
                 }))
             }
             Event::Failed { root } => {
                 self.st.indexing.remove(&root);
+                self.streaming.remove(&root);
                 if let Some(r) = self.reconfigure.get_mut(&root) {
                     r.running = false;
                 }
@@ -436,12 +466,27 @@ impl Writer {
         let fs = self.st.fs.clone();
         let st = self.st.clone();
         let what = format!("loading {}", root.display());
+        let poster = self.poster.clone();
         self.in_background("chant-lsp-load", root.clone(), what, move || {
-            let ws = crate::actions::load_workspace(root, fs);
-            let computed = compute_all(&st, &ws, false);
-            Event::Loaded {
-                ws: Box::new(ws),
-                computed,
+            // Requests read few specs' texts: those of unopened specs are read again
+            // when needed instead of being kept (the memory is most of the model's).
+            let ws = crate::actions::load_workspace(root.clone(), fs, false);
+            let loaded = ws.clone();
+            poster.post(Event::Loaded { ws: Box::new(ws) });
+            // The diagnostics go out in chunks: all of them at once would be the largest
+            // thing the server ever holds (more than the model itself).
+            let keys: Vec<SpecKey> = loaded.specs().map(|(k, _)| k).collect();
+            for chunk in keys.chunks(LOAD_CHUNK) {
+                poster.post(Event::Computed {
+                    root: root.clone(),
+                    computed: compute(&st, &loaded, chunk, false),
+                    last: false,
+                });
+            }
+            Event::Computed {
+                computed: compute_config(&st, &loaded),
+                root,
+                last: true,
             }
         });
     }
@@ -488,9 +533,10 @@ impl Writer {
     }
 
     /// Installs a freshly loaded workspace, laying open buffers over the disk's text.
+    /// The root stays indexing until its last diagnostics are published.
     fn install(&mut self, mut ws: Workspace) -> Option<Vec<(usize, Affected)>> {
-        self.st.indexing.remove(&ws.root);
         if self.st.has_root(&ws.root) {
+            self.st.indexing.remove(&ws.root);
             return None;
         }
         // The loader computed diagnostics from the disk; open buffers win, and what they
@@ -683,6 +729,7 @@ impl Writer {
         diagnostics: Vec<lsp::Diagnostic>,
         hash: u64,
     ) -> Option<Publish> {
+        self.mark_fresh(path);
         let previous = self.published.get(path).copied();
         let open = self.st.open.get(path);
         // An open file with nothing to show still gets an (empty) answer once, so a
@@ -700,8 +747,18 @@ impl Writer {
         })
     }
 
+    /// While a root's first diagnostics stream in, notes that `path` got newer ones.
+    fn mark_fresh(&mut self, path: &Path) {
+        for (root, fresh) in &mut self.streaming {
+            if path.starts_with(root) {
+                fresh.insert(path.to_path_buf());
+            }
+        }
+    }
+
     /// Clears a file's diagnostics if any were published.
     fn clear(&mut self, path: &Path) -> Option<Publish> {
+        self.mark_fresh(path);
         self.published.remove(path)?;
         Some(Publish {
             uri: convert::uri(path)?,
@@ -750,12 +807,28 @@ fn hash_of(diagnostics: &[lsp::Diagnostic]) -> u64 {
 /// otherwise use them all (the first index, which requests wait for anyway).
 fn compute_all(st: &State, ws: &Workspace, background: bool) -> Vec<Computed> {
     let keys: Vec<SpecKey> = ws.specs().map(|(k, _)| k).collect();
+    let mut out = compute(st, ws, &keys, background);
+    out.extend(compute_config(st, ws));
+    out
+}
+
+/// How many specs' diagnostics the first index sends the writer at a time.
+const LOAD_CHUNK: usize = 512;
+
+/// The diagnostics of the specs `keys`, on all cores (`background`: all but one).
+fn compute(st: &State, ws: &Workspace, keys: &[SpecKey], background: bool) -> Vec<Computed> {
     let specs = |k: &SpecKey| spec_diagnostics(st, ws, *k);
-    let mut lists = if background {
-        crate::par::flat_map_background(&keys, specs)
+    let lists = if background {
+        crate::par::flat_map_background(keys, specs)
     } else {
-        crate::par::flat_map(&keys, specs)
+        crate::par::flat_map(keys, specs)
     };
+    lists.into_iter().map(computed).collect()
+}
+
+/// The configuration files' diagnostics, an empty list for a file without any.
+fn compute_config(st: &State, ws: &Workspace) -> Vec<Computed> {
+    let mut lists = Vec::new();
     let config = config_diagnostics(st, ws);
     for name in ["config.md", "lsp.yaml"] {
         let path = ws.chant_dir().join(name);
@@ -764,14 +837,15 @@ fn compute_all(st: &State, ws: &Workspace, background: bool) -> Vec<Computed> {
         }
     }
     lists.extend(config);
-    lists
-        .into_iter()
-        .map(|(path, diagnostics)| Computed {
-            path,
-            hash: hash_of(&diagnostics),
-            diagnostics,
-        })
-        .collect()
+    lists.into_iter().map(computed).collect()
+}
+
+fn computed((path, diagnostics): (PathBuf, Vec<lsp::Diagnostic>)) -> Computed {
+    Computed {
+        path,
+        hash: hash_of(&diagnostics),
+        diagnostics,
+    }
 }
 
 /// The configuration files' diagnostics in protocol form (only files that have some).
@@ -836,10 +910,13 @@ fn spec_diagnostics(
     if file.location == Location::Archived && !st.open.contains_key(&file.path) {
         return Some((file.path.clone(), Vec::new()));
     }
-    let diags = diagnostics::check_spec(ws, key)
+    // None while the file's change on disk is on its way to the model: what was
+    // published stays until then.
+    let src = file.source()?;
+    let diags = diagnostics::check_spec_in(ws, key, src.text())
         .iter()
         .filter(|d| !st.disabled.iter().any(|c| c == d.code))
-        .map(|d| convert::diagnostic(ws, &file.text, file.lines(), d, st.encoding))
+        .map(|d| convert::diagnostic(ws, src.text(), src.lines(), d, st.encoding))
         .collect();
     Some((file.path.clone(), diags))
 }

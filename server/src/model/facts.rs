@@ -12,6 +12,26 @@ use super::schema::{self, Role};
 pub struct Item {
     pub value: String,
     pub range: TextRange,
+    /// Written in quotes: `range` includes them.
+    pub quoted: bool,
+}
+
+impl Item {
+    /// The range of the value without its quotes (what a reference or a rename points
+    /// at), known without the text, which the server does not keep for every spec.
+    pub fn unquoted(&self) -> TextRange {
+        crate::syntax::yaml::inside_quotes(self.range, self.quoted)
+    }
+}
+
+fn is_quoted(n: &YamlNode) -> bool {
+    matches!(
+        &n.kind,
+        NodeKind::Scalar {
+            style: crate::syntax::yaml::Style::Quoted,
+            ..
+        }
+    )
 }
 
 /// A frontmatter key that is present, with the range of the key and of its value.
@@ -182,6 +202,7 @@ fn scalar(root: &YamlNode, key: &str) -> Option<Present<Item>> {
         value: Item {
             value: v.to_string(),
             range: e.value.range,
+            quoted: is_quoted(&e.value),
         },
     })
 }
@@ -197,6 +218,7 @@ fn list(root: &YamlNode, key: &str) -> Option<Present<Vec<Item>>> {
                 n.as_scalar().filter(|_| !n.is_null()).map(|v| Item {
                     value: v.to_string(),
                     range: n.range,
+                    quoted: is_quoted(n),
                 })
             })
             .collect(),
@@ -204,6 +226,7 @@ fn list(root: &YamlNode, key: &str) -> Option<Present<Vec<Item>>> {
             vec![Item {
                 value: value.clone(),
                 range: e.value.range,
+                quoted: is_quoted(&e.value),
             }]
         }
         _ => Vec::new(),

@@ -14,4 +14,4 @@ pub mod vcs;
 pub mod vfs;
 pub mod workspace;
 
-pub use workspace::{Location, SpecFile, SpecKey, Workspace};
+pub use workspace::{Location, Source, SpecFile, SpecKey, Workspace};

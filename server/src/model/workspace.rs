@@ -30,11 +30,10 @@ pub struct SpecFile {
     pub rel: String,
     pub id: String,
     pub location: Location,
-    /// Empty when the file could not be read (see `read_error`).
-    pub text: Arc<String>,
-    /// Built on first use: most specs never need positions (only those with diagnostics
-    /// or an editor request).
-    line_index: std::sync::OnceLock<LineIndex>,
+    /// Empty when the file could not be read (see `read_error`). Kept in memory for
+    /// open buffers (and by `check`); the server keeps only a fingerprint of the others,
+    /// most of which no request ever reads again: see [`SpecFile::source`].
+    text: SpecText,
     pub syntax: SpecSyntax,
     pub facts: SpecFacts,
     pub problems: Vec<Problem>,
@@ -73,8 +72,10 @@ impl SpecFile {
         let issue = issue::issue_number(&facts, title);
         let phase = config.phases.index_of(&id, &facts, title);
         SpecFile {
-            line_index: std::sync::OnceLock::new(),
-            text: Arc::new(text),
+            text: SpecText::Kept {
+                text: Arc::new(text),
+                lines: std::sync::OnceLock::new(),
+            },
             path,
             rel,
             id,
@@ -90,8 +91,54 @@ impl SpecFile {
         }
     }
 
-    pub fn lines(&self) -> &LineIndex {
-        self.line_index.get_or_init(|| LineIndex::new(&self.text))
+    /// The text this parse was made from, with its line index: from memory when kept,
+    /// else read again from disk. None when the disk no longer holds that text (it
+    /// changed since, and the change is on its way to the model) or cannot be read:
+    /// ranges of this parse would point into the wrong text.
+    pub fn source(&self) -> Option<Source<'_>> {
+        match &self.text {
+            SpecText::Kept { text, lines } => Some(Source {
+                text: std::borrow::Cow::Borrowed(text.as_str()),
+                lines: std::borrow::Cow::Borrowed(lines.get_or_init(|| LineIndex::new(text))),
+            }),
+            SpecText::OnDisk { fs, len, hash } => {
+                let text = decode(fs.read(&self.path).ok()?).ok()?;
+                if text.len() != *len || fingerprint(&text) != *hash {
+                    return None;
+                }
+                let lines = LineIndex::new(&text);
+                Some(Source {
+                    text: std::borrow::Cow::Owned(text),
+                    lines: std::borrow::Cow::Owned(lines),
+                })
+            }
+        }
+    }
+
+    /// The text when it is kept in memory (an open buffer; every spec in `check`).
+    pub fn kept_text(&self) -> Option<&str> {
+        match &self.text {
+            SpecText::Kept { text, .. } => Some(text),
+            SpecText::OnDisk { .. } => None,
+        }
+    }
+
+    /// The length of the text in bytes, kept or not.
+    pub fn text_len(&self) -> usize {
+        match &self.text {
+            SpecText::Kept { text, .. } => text.len(),
+            SpecText::OnDisk { len, .. } => *len,
+        }
+    }
+
+    /// Forgets the text, keeping what tells it apart from what the disk holds later.
+    fn release_text(&mut self, fs: Arc<dyn Fs>) {
+        if let SpecText::Kept { text, .. } = &self.text {
+            if self.read_error.is_none() {
+                let (len, hash) = (text.len(), fingerprint(text));
+                self.text = SpecText::OnDisk { fs, len, hash };
+            }
+        }
     }
 
     /// A frontmatter field's non-empty single value (`branch`, `target_branch`, ...).
@@ -107,6 +154,62 @@ impl SpecFile {
     pub fn title(&self) -> Option<&str> {
         self.syntax.body.title.as_ref().map(|t| t.text.as_str())
     }
+}
+
+/// Where a spec's text is: see [`SpecFile::source`].
+enum SpecText {
+    Kept {
+        text: Arc<String>,
+        /// Built on first use: most specs never need positions.
+        lines: std::sync::OnceLock<LineIndex>,
+    },
+    OnDisk {
+        fs: Arc<dyn Fs>,
+        len: usize,
+        hash: u64,
+    },
+}
+
+impl std::fmt::Debug for SpecText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SpecText::Kept { text, .. } => write!(f, "Kept({} bytes)", text.len()),
+            SpecText::OnDisk { len, hash, .. } => write!(f, "OnDisk({len} bytes, {hash:016x})"),
+        }
+    }
+}
+
+/// A spec's text with its line index, borrowed when kept in memory, else just read.
+pub struct Source<'a> {
+    text: std::borrow::Cow<'a, str>,
+    lines: std::borrow::Cow<'a, LineIndex>,
+}
+
+impl Source<'_> {
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        &self.lines
+    }
+}
+
+/// A fast 64-bit hash of a text (FxHash's step over 8-byte words): tells whether the disk
+/// still holds the text a parse was made from. Not for anything an attacker chooses.
+pub fn fingerprint(text: &str) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let mut h: u64 = text.len() as u64;
+    let mut chunks = text.as_bytes().chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(26);
+    }
+    let mut w = [0u8; 8];
+    let rest = chunks.remainder();
+    w[..rest.len()].copy_from_slice(rest);
+    (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(26)
 }
 
 /// Cheap to clone: the writer changes a copy while requests read the previous one, so
@@ -134,6 +237,9 @@ pub struct Workspace {
     /// stop early instead of ranking the whole workspace.
     sorted_ids: Arc<BTreeSet<String>>,
     cycles: Arc<graph::Cycles>,
+    /// Whether specs read from disk keep their text in memory (`check`, which reports on
+    /// all of them at once) or only a fingerprint (the server, where requests touch few).
+    pub keep_texts: bool,
 }
 
 type Index = HashMap<String, Vec<SpecKey>>;
@@ -170,12 +276,20 @@ impl Workspace {
             indices: Default::default(),
             sorted_ids: Default::default(),
             cycles: Default::default(),
+            keep_texts: true,
         }
     }
 
     /// Reads every spec under `specs/` (recursive) and `archive/` (flat and dated).
     pub fn load(root: PathBuf, fs: Arc<dyn Fs>) -> Workspace {
+        Workspace::load_keeping(root, fs, true)
+    }
+
+    /// As [`Workspace::load`]; `keep_texts` false keeps the texts of specs read from
+    /// disk out of memory (see [`Workspace::keep_texts`]).
+    pub fn load_keeping(root: PathBuf, fs: Arc<dyn Fs>, keep_texts: bool) -> Workspace {
         let mut ws = Workspace::new(root, fs);
+        ws.keep_texts = keep_texts;
         let paths = ws.spec_paths_on_disk();
         // Reading and parsing are independent per file: spread them over the cores,
         // then index on this thread.
@@ -286,12 +400,19 @@ impl Workspace {
     }
 
     fn parse_from_disk(&self, path: PathBuf) -> Option<SpecFile> {
-        let text = self
-            .fs
-            .read(&path)
+        let text = self.read_spec(&path);
+        let mut file = self.parse(path, text)?;
+        if !self.keep_texts {
+            file.release_text(self.fs.clone());
+        }
+        Some(file)
+    }
+
+    fn read_spec(&self, path: &Path) -> Result<String, String> {
+        self.fs
+            .read(path)
             .map_err(|e| format!("cannot read this file: {e}"))
-            .and_then(decode);
-        self.parse(path, text)
+            .and_then(decode)
     }
 
     fn parse(&self, path: PathBuf, text: Result<String, String>) -> Option<SpecFile> {
@@ -528,15 +649,12 @@ impl Workspace {
         // Each spec is parsed again under the new configuration, on all cores.
         let ws = &*self;
         let parsed = crate::par::flat_map_background(&specs, |f| {
-            let text = match &f.read_error {
-                None => Ok(f.text.to_string()),
-                Some(_) => ws
-                    .fs
-                    .read(&f.path)
-                    .map_err(|e| format!("cannot read this file: {e}"))
-                    .and_then(decode),
-            };
-            ws.parse(f.path.clone(), text)
+            // A kept text is an editor's buffer (or `check`'s): parse it again as it is.
+            // The others are parsed from what the disk holds now.
+            match (f.kept_text(), &f.read_error) {
+                (Some(text), None) => ws.parse(f.path.clone(), Ok(text.to_string())),
+                _ => ws.parse_from_disk(f.path.clone()),
+            }
         });
         for file in parsed {
             self.insert_parsed(file);
@@ -875,4 +993,83 @@ pub fn find_roots(folder: &Path) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::Arc;
+
+    use super::{fingerprint, Workspace};
+    use crate::model::vfs::MemFs;
+
+    const SPEC: &str =
+        "---\nstatus: pending\ndepends_on: [\"2026-01-01-009-zzz\"]\n---\n# Ünïcode title\n";
+
+    fn spec() -> PathBuf {
+        PathBuf::from("/r/.chant/specs/2026-01-01-001-aaa.md")
+    }
+
+    #[test]
+    fn a_text_not_kept_is_read_again_while_the_disk_still_holds_it() {
+        let fs = Arc::new(MemFs::new([(spec(), SPEC.to_string())]));
+        let mut ws = Workspace::load_keeping(PathBuf::from("/r"), fs.clone(), false);
+        let key = ws.key_of(&spec()).expect("loaded");
+        let f = ws.get(key).expect("spec");
+        assert_eq!(f.kept_text(), None);
+        assert_eq!(f.text_len(), SPEC.len());
+        assert_eq!(f.source().expect("on disk").text(), SPEC);
+        let before = crate::diagnostics::check_spec(&ws, key);
+        assert!(
+            before.iter().any(|d| d.code == "unknown-dependency"),
+            "{before:?}"
+        );
+
+        // Changed on disk, not yet told: the old parse's ranges would point into the new
+        // text, so there is no source and no diagnostics until the update arrives.
+        let changed = SPEC.replace("pending", "completed");
+        fs.write(&spec(), changed.clone().into_bytes());
+        assert!(ws.get(key).expect("spec").source().is_none());
+        assert!(crate::diagnostics::check_spec(&ws, key).is_empty());
+        // Same length, other bytes: still told apart.
+        let same_len = SPEC.replace("pending", "pendinG");
+        fs.write(&spec(), same_len.into_bytes());
+        assert!(ws.get(key).expect("spec").source().is_none());
+
+        fs.write(&spec(), changed.clone().into_bytes());
+        ws.update(&spec(), None);
+        let key = ws.key_of(&spec()).expect("still there");
+        assert_eq!(
+            ws.get(key).expect("spec").source().expect("fresh").text(),
+            changed
+        );
+
+        // An editor's buffer is kept, whatever the disk holds.
+        ws.update(&spec(), Some("---\nstatus: bogus\n---\n# T\n".into()));
+        let f = ws.get(key).expect("spec");
+        assert_eq!(f.kept_text(), Some("---\nstatus: bogus\n---\n# T\n"));
+        // Closed: the disk's text again, not kept.
+        ws.update(&spec(), None);
+        assert_eq!(ws.get(key).expect("spec").kept_text(), None);
+        fs.remove(&spec());
+        assert!(ws.get(key).expect("spec").source().is_none());
+    }
+
+    #[test]
+    fn fingerprints_tell_texts_apart() {
+        let texts = [
+            "",
+            "a",
+            "ab",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgh\0",
+            "bacdefgh",
+        ];
+        for (i, a) in texts.iter().enumerate() {
+            for b in &texts[i + 1..] {
+                assert_ne!(fingerprint(a), fingerprint(b), "{a:?} {b:?}");
+            }
+        }
+    }
 }

@@ -44,6 +44,15 @@ pub enum Style {
     Block,
 }
 
+/// A scalar's range without its quotes, when it was written in quotes.
+pub fn inside_quotes(range: TextRange, quoted: bool) -> TextRange {
+    if quoted && range.end() >= range.start() + 2 {
+        TextRange::new(range.start() + 1, range.end() - 1)
+    } else {
+        range
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapEntry {
     pub key: YamlNode,
@@ -57,6 +66,18 @@ pub struct YamlError {
 }
 
 impl YamlNode {
+    /// The node's range without the quotes of a quoted scalar: where its value is.
+    pub fn unquoted_range(&self) -> TextRange {
+        let quoted = matches!(
+            &self.kind,
+            NodeKind::Scalar {
+                style: Style::Quoted,
+                ..
+            }
+        );
+        inside_quotes(self.range, quoted)
+    }
+
     /// A YAML null: an empty plain scalar, `~` or `null`.
     pub fn is_null(&self) -> bool {
         matches!(&self.kind, NodeKind::Scalar { value, style: Style::Plain }

@@ -292,10 +292,11 @@ impl Workspace {
         ws.keep_texts = keep_texts;
         let paths = ws.spec_paths_on_disk();
         // Reading and parsing are independent per file: spread them over the cores,
-        // then index on this thread.
-        let parsed = crate::par::flat_map(&paths, |p| ws.parse_from_disk(p.clone()));
+        // then index on this thread. Each spec goes into its `Arc` where it is parsed,
+        // so the list handed over is of pointers, not of parses to copy once more.
+        let parsed = crate::par::flat_map(&paths, |p| ws.parse_from_disk(p.clone()).map(Arc::new));
         for file in parsed {
-            ws.insert_parsed(file);
+            ws.insert_shared(file);
         }
         ws.cycles = Arc::new(graph::Cycles::compute(&ws));
         for path in agents::paths_on_disk(&*ws.fs, &ws.chant_dir()) {
@@ -460,8 +461,11 @@ impl Workspace {
     }
 
     fn insert_parsed(&mut self, file: SpecFile) -> Option<SpecKey> {
+        self.insert_shared(Arc::new(file))
+    }
+
+    fn insert_shared(&mut self, file: Arc<SpecFile>) -> Option<SpecKey> {
         let path = file.path.clone();
-        let file = Arc::new(file);
         if let Some(&key) = self.by_path.get(&path) {
             let old = self.files[key as usize].replace(file);
             let before = old.as_deref().map(index_entries).unwrap_or_default();
@@ -655,9 +659,10 @@ impl Workspace {
                 (Some(text), None) => ws.parse(f.path.clone(), Ok(text.to_string())),
                 _ => ws.parse_from_disk(f.path.clone()),
             }
+            .map(Arc::new)
         });
         for file in parsed {
-            self.insert_parsed(file);
+            self.insert_shared(file);
         }
         self.cycles = Arc::new(graph::Cycles::compute(self));
     }

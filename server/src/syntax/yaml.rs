@@ -182,11 +182,12 @@ pub fn parse(src: &str, base: usize) -> (Option<YamlNode>, Option<YamlError>) {
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
                     _ => Style::Block,
                 };
+                // The scanner grows its strings as it goes; every spec's tree lives as
+                // long as the workspace, so each is cut to its size.
+                let mut value = Cow::into_owned(value);
+                value.shrink_to_fit();
                 YamlNode {
-                    kind: NodeKind::Scalar {
-                        value: Cow::into_owned(value),
-                        style,
-                    },
+                    kind: NodeKind::Scalar { value, style },
                     range: TextRange::new(start, end),
                 }
             }
@@ -227,7 +228,12 @@ pub fn parse(src: &str, base: usize) -> (Option<YamlNode>, Option<YamlError>) {
                 let Some(frame) = stack.pop() else { continue };
                 // Flow collections end at their bracket; block ones at their last child.
                 match frame {
-                    Frame::Seq { start, items, flow } => {
+                    Frame::Seq {
+                        start,
+                        mut items,
+                        flow,
+                    } => {
+                        items.shrink_to_fit();
                         let last = if flow {
                             end
                         } else {
@@ -240,10 +246,11 @@ pub fn parse(src: &str, base: usize) -> (Option<YamlNode>, Option<YamlError>) {
                     }
                     Frame::Map {
                         start,
-                        entries,
+                        mut entries,
                         flow,
                         ..
                     } => {
+                        entries.shrink_to_fit();
                         let last = if flow {
                             end
                         } else {

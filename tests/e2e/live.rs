@@ -398,3 +398,48 @@ fn references_into_unopened_specs_follow_their_text_on_disk() {
     );
     assert_eq!(c.shutdown(), 0);
 }
+
+/// The first index's diagnostics arrive in chunks computed from the disk as it was read;
+/// an edit made meanwhile is newer and no chunk may put the old diagnostics back.
+#[test]
+fn an_edit_during_the_first_index_is_not_overwritten_by_it() {
+    let bad = "---\ntype: code\nstatus: bogus\n---\n# Edited while indexing\n";
+    let mut files: Vec<(String, String)> = (0..3000)
+        .map(|i| {
+            (
+                format!(".chant/specs/2026-04-01-{i:03x}-idx.md"),
+                format!("---\ntype: code\nstatus: nope\n---\n# Spec {i}\n"),
+            )
+        })
+        .collect();
+    // Sorted last, so its chunk is computed late.
+    files.push((".chant/specs/2026-12-31-fff-zzz.md".into(), bad.into()));
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (_d, root) = workspace(&refs);
+    let (mut c, _) = Client::start(&[&root], neovim());
+    let s = root.join(".chant/specs/2026-12-31-fff-zzz.md");
+    c.open(&s, &bad.replace("bogus", "pending"));
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !c
+        .seen
+        .iter()
+        .any(|m| m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end")
+    {
+        assert!(std::time::Instant::now() < deadline, "indexing never ended");
+        c.settle(Duration::from_millis(50));
+    }
+    c.settle(Duration::from_millis(300));
+    let last = c.diagnostics.get(&uri(&s)).cloned().unwrap_or_default();
+    assert!(
+        !codes(&last).contains(&"invalid-value".to_string()),
+        "{last:?}"
+    );
+    // The others got theirs from the chunks.
+    let other = root.join(".chant/specs/2026-04-01-000-idx.md");
+    assert!(codes(&c.wait_diagnostics(&other, |d| !d.is_empty()))
+        .contains(&"invalid-value".to_string()));
+    assert_eq!(c.shutdown(), 0);
+}

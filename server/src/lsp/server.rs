@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::{self as lsp, notification, request};
 use tower_lsp_server::{Client, LanguageServer};
@@ -15,7 +15,7 @@ use crate::syntax::Encoding;
 
 use super::convert;
 use super::features;
-use super::state::{Event, Poster, Publish, State};
+use super::state::{Event, Poster, State};
 use super::watch::OwnWatcher;
 
 /// The protocol side: every handler either posts an event to the model's writer
@@ -68,18 +68,26 @@ const WAIT: Duration = Duration::from_secs(30);
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
-        let (tx, mut rx) = mpsc::unbounded_channel::<Publish>();
+        let (tx, mut rx) = super::state::Outbox::new();
         let c = client.clone();
         let delivery = Arc::new(Mutex::new(Delivery::Push));
         let mode = delivery.clone();
+        let outbox = tx.clone();
         tokio::spawn(async move {
             while let Some(p) = rx.recv().await {
                 let now = *lock(&mode);
                 match now {
-                    Delivery::Push => c.publish_diagnostics(p.uri, p.diagnostics, p.version).await,
+                    Delivery::Push => {
+                        c.publish_diagnostics(p.uri, p.diagnostics, p.version).await;
+                        outbox.taken(1);
+                    }
                     // A pull client is asked to pull again, once per burst of changes.
                     Delivery::Pull => {
-                        while rx.try_recv().is_ok() {}
+                        let mut n = 1;
+                        while rx.try_recv().is_ok() {
+                            n += 1;
+                        }
+                        outbox.taken(n);
                         // A client that does not answer must not stop later refreshes.
                         let asked = c.workspace_diagnostic_refresh();
                         let _ = tokio::time::timeout(Duration::from_secs(5), asked).await;

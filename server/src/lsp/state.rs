@@ -185,6 +185,47 @@ impl Poster {
     }
 }
 
+/// Where the writer's diagnostics go to be sent, counting those not sent yet: the first
+/// index waits for the client to take them in before it computes more (a client reads
+/// thousands of notifications slower than they are computed, and they would pile up).
+#[derive(Clone)]
+pub struct Outbox {
+    tx: mpsc::UnboundedSender<Publish>,
+    pending: Arc<AtomicU64>,
+}
+
+impl Outbox {
+    pub fn new() -> (Outbox, mpsc::UnboundedReceiver<Publish>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let pending = Arc::new(AtomicU64::new(0));
+        (Outbox { tx, pending }, rx)
+    }
+
+    fn send(&self, p: Publish) {
+        if self.tx.send(p).is_ok() {
+            self.pending.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// Called by the sender for each diagnostics message it took off the channel.
+    pub fn taken(&self, n: u64) {
+        let _ = self
+            .pending
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |p| {
+                Some(p.saturating_sub(n))
+            });
+    }
+
+    /// Waits (a while at most: a client that reads nothing must not stop the index)
+    /// until at most `most` messages wait to be sent.
+    fn wait_below(&self, most: u64) {
+        let until = Instant::now() + Duration::from_secs(10);
+        while self.pending.load(Ordering::SeqCst) > most && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
 /// Called with each workspace after every change (our own file watching follows it).
 pub type OnRoot = Box<dyn Fn(&Workspace, &Poster) + Send>;
 
@@ -192,10 +233,7 @@ pub type OnRoot = Box<dyn Fn(&Workspace, &Poster) + Send>;
 type AfterSnapshot = Box<dyn FnOnce(&mut Writer)>;
 
 /// Starts the writer thread; returns how to reach it and the snapshots it makes.
-pub fn start(
-    publisher: mpsc::UnboundedSender<Publish>,
-    on_root: OnRoot,
-) -> (Poster, watch::Receiver<Arc<State>>) {
+pub fn start(publisher: Outbox, on_root: OnRoot) -> (Poster, watch::Receiver<Arc<State>>) {
     let (tx, rx) = std_mpsc::channel();
     let poster = Poster {
         tx: Arc::new(Mutex::new(tx)),
@@ -241,7 +279,7 @@ struct Writer {
     st: State,
     /// Hash of the diagnostics last sent per file, to send only changes.
     published: HashMap<PathBuf, u64>,
-    out: mpsc::UnboundedSender<Publish>,
+    out: Outbox,
     snapshots: watch::Sender<Arc<State>>,
     poster: Poster,
     reconfigure: HashMap<PathBuf, Reconfigure>,
@@ -467,6 +505,7 @@ impl Writer {
         let st = self.st.clone();
         let what = format!("loading {}", root.display());
         let poster = self.poster.clone();
+        let outbox = self.out.clone();
         self.in_background("chant-lsp-load", root.clone(), what, move || {
             // Requests read few specs' texts: those of unopened specs are read again
             // when needed instead of being kept (the memory is most of the model's).
@@ -477,6 +516,7 @@ impl Writer {
             // thing the server ever holds (more than the model itself).
             let keys: Vec<SpecKey> = loaded.specs().map(|(k, _)| k).collect();
             for chunk in keys.chunks(LOAD_CHUNK) {
+                outbox.wait_below(LOAD_CHUNK as u64);
                 poster.post(Event::Computed {
                     root: root.clone(),
                     computed: compute(&st, &loaded, chunk, false),
@@ -663,7 +703,7 @@ impl Writer {
 
     fn send(&self, publishes: Vec<Publish>) {
         for p in publishes {
-            let _ = self.out.send(p);
+            self.out.send(p);
         }
     }
 

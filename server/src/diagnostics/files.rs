@@ -18,9 +18,10 @@ pub fn is_checkable_path(p: &str) -> bool {
 }
 
 pub(super) fn check(s: &mut Sink) {
-    let facts = &s.file.facts;
+    let file = s.file;
+    let facts = &file.facts;
     // Every input field the table names; `output_schema` has its own rule below.
-    for r in facts
+    for r in file
         .refs_of(Role::Inputs)
         .filter(|r| r.field != "output_schema")
     {

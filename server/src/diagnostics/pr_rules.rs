@@ -50,7 +50,7 @@ pub(super) fn check(s: &mut Sink) {
             );
         }
     }
-    let drafted = file.graph.pr_section || fix.is_some_and(|f| f.graph.pr_section);
+    let drafted = file.pr_section || fix.is_some_and(|f| f.pr_section);
     let fix_done = fix.is_none_or(|f| f.facts.status() == "completed");
     if !drafted && fix_done {
         let range = file

@@ -133,7 +133,7 @@ pub fn recorded(ws: &Workspace, key: SpecKey, this_text: &str) -> Option<(u64, S
     }
     let n = ws.get(key)?.issue?;
     ws.issue_specs(n)
-        .filter(|(_, f)| f.graph.pr_section)
+        .filter(|(_, f)| f.pr_section)
         .find_map(|(_, f)| pr_body::find_section(f.source()?.text()).and_then(|s| s.pr))
 }
 

@@ -167,7 +167,7 @@ pub fn submitted_pr(f: &SpecFile) -> Option<(u64, String)> {
 /// The recorded pull request with its last refreshed status line (no network: what
 /// "Refresh pull request status" wrote).
 pub fn pr_record(f: &SpecFile) -> Option<(u64, String, Option<String>)> {
-    if !f.graph.pr_section {
+    if !f.pr_section {
         return None;
     }
     let src = f.source()?;

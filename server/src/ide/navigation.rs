@@ -52,15 +52,13 @@ pub fn references(ws: &Workspace, id: &str, include_declaration: bool) -> Vec<Fi
         let mut ranges: Vec<TextRange> = Vec::new();
         // Every spec-ID field and every path field, as the field table says.
         ranges.extend(
-            f.facts
-                .refs_of(Role::SpecIds)
+            f.refs_of(Role::SpecIds)
                 .filter(|r| r.item.value == id)
                 .map(|r| r.item.unquoted()),
         );
         if let Some(rel) = &rel {
             ranges.extend(
-                f.facts
-                    .named_paths()
+                f.named_paths()
                     .filter(|(_, p)| p == rel)
                     .map(|(r, _)| r.item.unquoted()),
             );

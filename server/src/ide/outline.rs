@@ -184,9 +184,8 @@ pub fn document_links(ws: &Workspace, key: SpecKey) -> Vec<(TextRange, LinkTarge
     let mut out = Vec::new();
     // Every value of a path, glob or prompt field (the field table decides which).
     let entries: Vec<(&str, String, TextRange)> = f
-        .facts
-        .refs
-        .iter()
+        .refs()
+        .into_iter()
         .filter(|r| r.role.is_path() || r.role == Role::Prompt)
         .map(|r| {
             let value = r.path().unwrap_or_else(|| r.item.value.clone());

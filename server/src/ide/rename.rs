@@ -117,11 +117,7 @@ fn reference_edits(
         let mut push =
             |range: TextRange, text: &str| out.push((f.path.clone(), Edit::replace(range, text)));
         if let Some(new) = new_id {
-            for r in f
-                .facts
-                .refs_of(Role::SpecIds)
-                .filter(|r| r.item.value == old)
-            {
+            for r in f.refs_of(Role::SpecIds).filter(|r| r.item.value == old) {
                 push(r.item.unquoted(), new);
             }
             for m in f.syntax.body.id_mentions.iter().filter(|m| m.id == old) {
@@ -129,7 +125,7 @@ fn reference_edits(
             }
         }
         if old_rel != new_rel {
-            for (r, _) in f.facts.named_paths().filter(|(_, p)| p == old_rel) {
+            for (r, _) in f.named_paths().filter(|(_, p)| p == old_rel) {
                 push(r.item.unquoted(), new_rel);
             }
         }

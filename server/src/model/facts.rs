@@ -58,9 +58,6 @@ pub struct SpecFacts {
     pub output_schema: Option<Present<Item>>,
     pub model: Option<Present<Item>>,
     pub approval: Option<Approval>,
-    /// Every value of a field whose role names something outside the spec (the field
-    /// table in `schema.rs` decides which), in document order.
-    pub refs: Vec<Ref>,
 }
 
 /// One value of a field with a [`Role`] other than `Plain`.
@@ -125,18 +122,7 @@ impl SpecFacts {
                         at: get("at").is_some(),
                     }
                 }),
-            refs: refs(root),
         }
-    }
-
-    /// The values of one role, with their fields.
-    pub fn refs_of(&self, role: Role) -> impl Iterator<Item = &Ref> {
-        self.refs.iter().filter(move |r| r.role == role)
-    }
-
-    /// Every repository path the spec names (path fields and its prompt's file).
-    pub fn named_paths(&self) -> impl Iterator<Item = (&Ref, String)> {
-        self.refs.iter().filter_map(|r| r.path().map(|p| (r, p)))
     }
 
     /// chant's effective type (`code` when unset).
@@ -162,8 +148,9 @@ impl SpecFacts {
     }
 }
 
-/// The values of every top-level field with a role, read as lists (a scalar is one).
-fn refs(root: &YamlNode) -> Vec<Ref> {
+/// The values of every top-level field with a role, read as lists (a scalar is one), in
+/// document order.
+pub fn refs(root: &YamlNode) -> Vec<Ref> {
     let mut out = Vec::new();
     for field in schema::FIELDS.iter().filter(|f| f.role != Role::Plain) {
         if let Some(p) = list(root, field.name) {
@@ -239,7 +226,8 @@ fn list(root: &YamlNode, key: &str) -> Option<Present<Vec<Item>>> {
 }
 
 /// The facts other specs' diagnostics depend on. When a re-parse leaves these equal,
-/// only the edited spec itself needs re-checking.
+/// only the edited spec itself needs re-checking. Made when asked (`SpecFile::graph`),
+/// not kept: they repeat what the facts hold.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GraphFacts {
     pub loads: bool,
@@ -261,7 +249,7 @@ pub struct GraphFacts {
 pub const PR_SECTION_MARKER: &str = "<!-- chant-lsp:upstream-pr";
 
 impl GraphFacts {
-    pub fn of(facts: &SpecFacts, syntax: &SpecSyntax, loads: bool, text: &str) -> GraphFacts {
+    pub fn of(facts: &SpecFacts, syntax: &SpecSyntax, loads: bool, pr_section: bool) -> GraphFacts {
         let vals =
             |p: &Option<Present<Vec<Item>>>| items(p).iter().map(|i| i.value.clone()).collect();
         GraphFacts {
@@ -273,7 +261,7 @@ impl GraphFacts {
             labels: vals(&facts.labels),
             target_files: vals(&facts.target_files),
             informed_by: vals(&facts.informed_by),
-            pr_section: text.contains(PR_SECTION_MARKER),
+            pr_section,
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::syntax::{self, LineIndex, SpecSyntax};
 
 use super::agents::{self, Agent};
 use super::config::Config;
-use super::facts::{GraphFacts, SpecFacts};
+use super::facts::{GraphFacts, Ref, SpecFacts};
 use super::schema::{self, Problem, ProblemKind, Role};
 use super::vfs::{decode, Fs};
 use super::{graph, id, issue};
@@ -39,7 +39,8 @@ pub struct SpecFile {
     pub problems: Vec<Problem>,
     /// Whether chant can load this spec (its frontmatter deserializes).
     pub loads: bool,
-    pub graph: GraphFacts,
+    /// The body holds an upstream-PR draft section (its siblings' diagnostics ask).
+    pub pr_section: bool,
     pub issue: Option<u64>,
     /// Index into the phase table.
     pub phase: Option<usize>,
@@ -67,7 +68,7 @@ impl SpecFile {
                 .frontmatter()
                 .is_none_or(|fm| fm.error.is_none() && fm.tab_indents.is_empty())
             && !problems.iter().any(|p| p.kind != ProblemKind::UnknownKey);
-        let graph = GraphFacts::of(&facts, &syntax, loads, &text);
+        let pr_section = text.contains(super::facts::PR_SECTION_MARKER);
         let title = syntax.body.title.as_ref().map(|t| t.text.as_str());
         let issue = issue::issue_number(&facts, title);
         let phase = config.phases.index_of(&id, &facts, title);
@@ -84,7 +85,7 @@ impl SpecFile {
             facts,
             problems,
             loads,
-            graph,
+            pr_section,
             issue,
             phase,
             read_error,
@@ -149,6 +150,34 @@ impl SpecFile {
             .value
             .as_scalar()
             .filter(|v| !v.is_empty())
+    }
+
+    /// Every value of a field whose role names something outside the spec (the field
+    /// table in `schema.rs` decides which), in document order. Read from the tree when
+    /// asked: kept, they would repeat its values for every spec.
+    pub fn refs(&self) -> Vec<Ref> {
+        self.syntax
+            .root()
+            .map(super::facts::refs)
+            .unwrap_or_default()
+    }
+
+    /// The values of one role, with their fields.
+    pub fn refs_of(&self, role: Role) -> impl Iterator<Item = Ref> {
+        self.refs().into_iter().filter(move |r| r.role == role)
+    }
+
+    /// Every repository path the spec names (path fields and its prompt's file).
+    pub fn named_paths(&self) -> impl Iterator<Item = (Ref, String)> {
+        self.refs().into_iter().filter_map(|r| {
+            let p = r.path()?;
+            Some((r, p))
+        })
+    }
+
+    /// What other specs' diagnostics read of this one.
+    pub fn graph(&self) -> GraphFacts {
+        GraphFacts::of(&self.facts, &self.syntax, self.loads, self.pr_section)
     }
 
     pub fn title(&self) -> Option<&str> {
@@ -583,7 +612,7 @@ impl Workspace {
         let old = self.by_path.get(path).copied();
         let before = old
             .and_then(|k| self.get(k))
-            .map(|f| (f.graph.clone(), f.issue, f.id.clone()));
+            .map(|f| (f.graph(), f.issue, f.id.clone()));
         let exists = text.is_some() || self.fs.exists(path);
         let key = if exists && self.is_spec_path(path) {
             match text {
@@ -599,7 +628,7 @@ impl Workspace {
         };
         let after = key
             .and_then(|k| self.get(k))
-            .map(|f| (f.graph.clone(), f.issue, f.id.clone()));
+            .map(|f| (f.graph(), f.issue, f.id.clone()));
         if let Some(k) = key {
             affected.specs.insert(k);
         }
@@ -880,12 +909,11 @@ fn index_entries(f: &SpecFile) -> Vec<(Ix, String)> {
     );
     // Spec-ID fields other than `depends_on` (which has its own index).
     out.extend(
-        facts
-            .refs_of(Role::SpecIds)
+        f.refs_of(Role::SpecIds)
             .filter(|r| r.field != "depends_on")
-            .map(|r| (Ix::Mentions, r.item.value.clone())),
+            .map(|r| (Ix::Mentions, r.item.value)),
     );
-    out.extend(file_refs(facts).map(|p| (Ix::FileRefs, p)));
+    out.extend(file_refs(f).map(|p| (Ix::FileRefs, p)));
     out.extend(facts.label_values().map(|l| (Ix::Labels, l.to_string())));
     // One entry per (index, key): a spec listed twice is still one dependent.
     out.sort_by(|a, b| (a.0 as usize, &a.1).cmp(&(b.0 as usize, &b.1)));
@@ -895,8 +923,8 @@ fn index_entries(f: &SpecFile) -> Vec<(Ix, String)> {
 
 /// Paths a spec names in its path fields, and its prompt's file (diagnostics and hovers
 /// depend on them; the field table says which fields those are).
-fn file_refs(facts: &SpecFacts) -> impl Iterator<Item = String> + '_ {
-    facts.named_paths().map(|(_, p)| p)
+fn file_refs(f: &SpecFile) -> impl Iterator<Item = String> {
+    f.named_paths().map(|(_, p)| p)
 }
 
 /// The texts of `.chant/config.md` and `.chant/lsp.yaml`, when readable.

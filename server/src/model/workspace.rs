@@ -186,6 +186,17 @@ impl Workspace {
         });
         ws.files.reserve(parsed.len());
         Arc::make_mut(&mut ws.by_path).reserve(parsed.len());
+        // Sized once rather than grown (each growth rehashes every key): in these
+        // indices nearly every entry is a key of its own (labels and issues repeat).
+        let mut sizes = [0usize; IX_COUNT];
+        for (_, entries) in &parsed {
+            for (ix, _) in entries {
+                sizes[*ix as usize] += 1;
+            }
+        }
+        for ix in [Ix::Id, Ix::Dependents, Ix::Driver, Ix::Mentions, Ix::FileRefs] {
+            Arc::make_mut(&mut ws.indices[ix as usize]).reserve(sizes[ix as usize]);
+        }
         for (file, entries) in parsed {
             ws.insert_loaded(file, entries);
         }

@@ -116,7 +116,9 @@ impl Fs for RealFs {
             // The directory entry knows its type (no stat, which in a folder of 10,000
             // specs costs more than the listing); only a link is followed to its target.
             let is_dir = match entry.file_type() {
-                Ok(t) if t.is_symlink() => std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir()),
+                Ok(t) if t.is_symlink() => {
+                    std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir())
+                }
                 Ok(t) => t.is_dir(),
                 Err(_) => false,
             };

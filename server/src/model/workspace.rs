@@ -194,7 +194,13 @@ impl Workspace {
                 sizes[*ix as usize] += 1;
             }
         }
-        for ix in [Ix::Id, Ix::Dependents, Ix::Driver, Ix::Mentions, Ix::FileRefs] {
+        for ix in [
+            Ix::Id,
+            Ix::Dependents,
+            Ix::Driver,
+            Ix::Mentions,
+            Ix::FileRefs,
+        ] {
             Arc::make_mut(&mut ws.indices[ix as usize]).reserve(sizes[ix as usize]);
         }
         for (file, entries) in parsed {

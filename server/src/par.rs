@@ -31,15 +31,22 @@ fn flat_map_on<T: Sync, R: Send, I: IntoIterator<Item = R>>(
 ) -> Vec<R> {
     let chunk = items.len().div_ceil(threads).max(1);
     let f = &f;
+    let mut parts = items.chunks(chunk);
+    // The first share runs on this thread, which would otherwise only wait: one thread
+    // fewer to start, and its allocations come from the main heap, which grows in large
+    // steps (a thread's heap grows a page at a time, a system call each).
+    let Some(first) = parts.next() else {
+        return Vec::new();
+    };
     std::thread::scope(|scope| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
+        let handles: Vec<_> = parts
             .map(|part| scope.spawn(move || part.iter().flat_map(f).collect::<Vec<R>>()))
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+        let mut out: Vec<R> = first.iter().flat_map(f).collect();
+        for h in handles {
+            out.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
     })
 }
 

@@ -66,15 +66,31 @@ pub fn status_path(chant: &Path, id: &str) -> PathBuf {
 
 /// Every agent file on disk under `chant`.
 pub fn paths_on_disk(fs: &dyn Fs, chant: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for dir in [chant.join(LOCKS_DIR), chant.join("specs")] {
-        let Ok(entries) = fs.list(&dir) else { continue };
-        out.extend(
-            entries
-                .into_iter()
-                .filter(|(p, is_dir)| !is_dir && agent_file(chant, p).is_some())
-                .map(|(p, _)| p),
-        );
+    paths_on_disk_given(fs, chant, None)
+}
+
+/// As [`paths_on_disk`], with the files of `specs/` already listed (by the spec walk,
+/// which lists that folder anyway: a second listing of 10,000 entries is not free).
+pub fn paths_on_disk_given(
+    fs: &dyn Fs,
+    chant: &Path,
+    specs_files: Option<Vec<PathBuf>>,
+) -> Vec<PathBuf> {
+    let is_agent_file = |p: &PathBuf| agent_file(chant, p).is_some();
+    let listed = |dir: &Path| -> Vec<PathBuf> {
+        let Ok(entries) = fs.list(dir) else {
+            return Vec::new();
+        };
+        entries
+            .into_iter()
+            .filter(|(p, is_dir)| !is_dir && is_agent_file(p))
+            .map(|(p, _)| p)
+            .collect()
+    };
+    let mut out = listed(&chant.join(LOCKS_DIR));
+    match specs_files {
+        Some(files) => out.extend(files.into_iter().filter(is_agent_file)),
+        None => out.extend(listed(&chant.join("specs"))),
     }
     out
 }

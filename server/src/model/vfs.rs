@@ -58,15 +58,19 @@ impl Fs for RealFs {
                 MAX_FILE_BYTES / (1024 * 1024)
             )));
         }
-        let mut file = std::fs::File::open(path)?;
-        // read_exact for the known size, then one read to see the end (the file may have
-        // grown meanwhile; read_to_end would stat and seek again).
-        let mut buf = vec![0; len as usize];
-        file.read_exact(&mut buf)?;
-        let mut more = Vec::new();
-        file.take(MAX_FILE_BYTES.saturating_sub(len) + 1)
-            .read_to_end(&mut more)?;
-        buf.extend_from_slice(&more);
+        let file = std::fs::File::open(path)?;
+        // Room for the known size (not zeroed first), then reading to the end: one more
+        // read sees the end, or what the file grew meanwhile (a `Take` has no size hint,
+        // so there is no second stat or seek).
+        let mut buf = Vec::with_capacity(len as usize);
+        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf)?;
+        if (buf.len() as u64) < len {
+            // It shrank meanwhile: as `read_exact` of the size it had reports it.
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "failed to fill whole buffer",
+            ));
+        }
         Ok(buf)
     }
 
@@ -109,14 +113,24 @@ impl Fs for RealFs {
         let mut out = Vec::new();
         for entry in std::fs::read_dir(dir)? {
             let Ok(entry) = entry else { continue };
-            let path = entry.path();
-            let is_dir = std::fs::metadata(&path)
-                .map(|m| m.is_dir())
-                .unwrap_or(false);
-            out.push((path, is_dir));
+            // The directory entry knows its type (no stat, which in a folder of 10,000
+            // specs costs more than the listing); only a link is followed to its target.
+            let is_dir = match entry.file_type() {
+                Ok(t) if t.is_symlink() => {
+                    std::fs::metadata(entry.path()).is_ok_and(|m| m.is_dir())
+                }
+                Ok(t) => t.is_dir(),
+                Err(_) => false,
+            };
+            out.push((entry.file_name(), is_dir));
         }
-        out.sort();
-        Ok(out)
+        // By name: every entry shares `dir`, so this is the paths' order, without
+        // comparing them component by component.
+        out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        Ok(out
+            .into_iter()
+            .map(|(name, is_dir)| (dir.join(name), is_dir))
+            .collect())
     }
 }
 

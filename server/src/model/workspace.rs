@@ -319,16 +319,39 @@ impl Workspace {
     pub fn load_keeping(root: PathBuf, fs: Arc<dyn Fs>, keep_texts: bool) -> Workspace {
         let mut ws = Workspace::new(root, fs);
         ws.keep_texts = keep_texts;
-        let paths = ws.spec_paths_on_disk();
-        // Reading and parsing are independent per file: spread them over the cores,
-        // then index on this thread. Each spec goes into its `Arc` where it is parsed,
-        // so the list handed over is of pointers, not of parses to copy once more.
-        let parsed = crate::par::flat_map(&paths, |p| ws.parse_from_disk(p.clone()).map(Arc::new));
-        for file in parsed {
-            ws.insert_shared(file);
+        let (paths, specs_files) = ws.walk_disk();
+        // Reading and parsing are independent per file: spread them over the cores (each
+        // spec straight into its `Arc`, with its index entries), then index on this thread.
+        let parsed = crate::par::flat_map(&paths, |p| {
+            let file = ws.parse_from_disk(p.clone())?;
+            let entries = index_entries(&file);
+            Some((Arc::new(file), entries))
+        });
+        ws.files.reserve(parsed.len());
+        Arc::make_mut(&mut ws.by_path).reserve(parsed.len());
+        // Sized once rather than grown (each growth rehashes every key): in these
+        // indices nearly every entry is a key of its own (labels and issues repeat).
+        let mut sizes = [0usize; IX_COUNT];
+        for (_, entries) in &parsed {
+            for (ix, _) in entries {
+                sizes[*ix as usize] += 1;
+            }
         }
+        for ix in [
+            Ix::Id,
+            Ix::Dependents,
+            Ix::Driver,
+            Ix::Mentions,
+            Ix::FileRefs,
+        ] {
+            Arc::make_mut(&mut ws.indices[ix as usize]).reserve(sizes[ix as usize]);
+        }
+        for (file, entries) in parsed {
+            ws.insert_loaded(file, entries);
+        }
+        ws.sorted_ids = Arc::new(ws.indices[Ix::Id as usize].keys().cloned().collect());
         ws.cycles = Arc::new(graph::Cycles::compute(&ws));
-        for path in agents::paths_on_disk(&*ws.fs, &ws.chant_dir()) {
+        for path in agents::paths_on_disk_given(&*ws.fs, &ws.chant_dir(), specs_files) {
             ws.update_agent(&path);
         }
         ws
@@ -392,6 +415,12 @@ impl Workspace {
     }
 
     pub fn spec_paths_on_disk(&self) -> Vec<PathBuf> {
+        self.walk_disk().0
+    }
+
+    /// The spec files on disk, and the other files directly in `specs/` (where agents
+    /// leave their reports) when the walk listed that folder.
+    fn walk_disk(&self) -> (Vec<PathBuf>, Option<Vec<PathBuf>>) {
         let mut walk = Walk {
             fs: &*self.fs,
             inside: self.fs.real_path(&self.root),
@@ -399,9 +428,10 @@ impl Workspace {
             out: Vec::new(),
         };
         let chant = self.chant_dir();
-        walk.collect_md(&chant.join("specs"), usize::MAX);
-        walk.collect_md(&chant.join("archive"), 1);
-        walk.out
+        let mut specs_files = Vec::new();
+        let listed = walk.collect_md(&chant.join("specs"), usize::MAX, Some(&mut specs_files));
+        walk.collect_md(&chant.join("archive"), 1, None);
+        (walk.out, listed.then_some(specs_files))
     }
 
     /// Whether `path` is where a spec lives in this workspace.
@@ -426,7 +456,7 @@ impl Workspace {
 
     fn insert_from_disk(&mut self, path: PathBuf) -> Option<SpecKey> {
         let file = self.parse_from_disk(path)?;
-        self.insert_parsed(file)
+        self.insert_parsed(Arc::new(file))
     }
 
     fn parse_from_disk(&self, path: PathBuf) -> Option<SpecFile> {
@@ -486,14 +516,29 @@ impl Workspace {
     /// Adds or replaces the spec at `path` with `text` (an open buffer or the disk).
     fn insert(&mut self, path: PathBuf, text: Result<String, String>) -> Option<SpecKey> {
         let file = self.parse(path, text)?;
-        self.insert_parsed(file)
+        self.insert_parsed(Arc::new(file))
     }
 
-    fn insert_parsed(&mut self, file: SpecFile) -> Option<SpecKey> {
-        self.insert_shared(Arc::new(file))
+    /// [`Self::insert_parsed`] for a fresh load: `entries` are the file's
+    /// [`index_entries`], and `sorted_ids` is left to the caller (built once at the end).
+    fn insert_loaded(&mut self, file: Arc<SpecFile>, entries: Vec<(Ix, String)>) {
+        if self.by_path.contains_key(&file.path) {
+            // The same path listed twice: the ordinary replacement.
+            self.insert_parsed(file);
+            return;
+        }
+        let key = self.files.len() as SpecKey;
+        Arc::make_mut(&mut self.by_path).insert(file.path.clone(), key);
+        self.files.push(Some(file));
+        for (ix, k) in entries {
+            Arc::make_mut(&mut self.indices[ix as usize])
+                .entry(k)
+                .or_default()
+                .push(key);
+        }
     }
 
-    fn insert_shared(&mut self, file: Arc<SpecFile>) -> Option<SpecKey> {
+    fn insert_parsed(&mut self, file: Arc<SpecFile>) -> Option<SpecKey> {
         let path = file.path.clone();
         if let Some(&key) = self.by_path.get(&path) {
             let old = self.files[key as usize].replace(file);
@@ -691,7 +736,7 @@ impl Workspace {
             .map(Arc::new)
         });
         for file in parsed {
-            self.insert_shared(file);
+            self.insert_parsed(file);
         }
         self.cycles = Arc::new(graph::Cycles::compute(self));
     }
@@ -949,11 +994,18 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
-    fn collect_md(&mut self, dir: &Path, depth: usize) {
+    /// Collects the `.md` files under `dir`, and into `others` the other files directly
+    /// in it; whether `dir` was listed.
+    fn collect_md(
+        &mut self,
+        dir: &Path,
+        depth: usize,
+        mut others: Option<&mut Vec<PathBuf>>,
+    ) -> bool {
         if let Some(id) = self.fs.dir_id(dir) {
             if !self.visited.insert(id) {
                 tracing::debug!("{} was already walked (a link loop?)", dir.display());
-                return;
+                return false;
             }
         }
         if let (Some(inside), Some(real)) = (&self.inside, self.fs.real_path(dir)) {
@@ -963,21 +1015,24 @@ impl Walk<'_> {
                     dir.display(),
                     real.display()
                 );
-                return;
+                return false;
             }
         }
         let Ok(entries) = self.fs.list(dir) else {
-            return;
+            return false;
         };
         for (path, is_dir) in entries {
             if is_dir {
                 if depth > 0 {
-                    self.collect_md(&path, depth - 1);
+                    self.collect_md(&path, depth - 1, None);
                 }
             } else if path.extension().and_then(|e| e.to_str()) == Some("md") {
                 self.out.push(path);
+            } else if let Some(others) = others.as_deref_mut() {
+                others.push(path);
             }
         }
+        true
     }
 }
 

@@ -516,7 +516,7 @@ impl Writer {
             // thing the server ever holds (more than the model itself).
             let keys: Vec<SpecKey> = loaded.specs().map(|(k, _)| k).collect();
             for chunk in keys.chunks(LOAD_CHUNK) {
-                outbox.wait_below(LOAD_CHUNK as u64);
+                outbox.wait_below(2 * LOAD_CHUNK as u64);
                 poster.post(Event::Computed {
                     root: root.clone(),
                     computed: compute(&st, &loaded, chunk, false),

@@ -60,6 +60,14 @@ fn blockers(
     specs: &[&SpecFile],
     merged_branch: Option<&str>,
 ) -> Vec<String> {
+    let mut out = local_blockers(ctx, ws, specs);
+    out.extend(branch_blockers(ctx, ws, specs, merged_branch));
+    out
+}
+
+/// The blockers the editor and the disk tell, without git or GitHub: unsaved buffers and
+/// destinations that exist.
+fn local_blockers(ctx: &Ctx<'_>, ws: &Workspace, specs: &[&SpecFile]) -> Vec<String> {
     let mut out = Vec::new();
     let unsaved: Vec<&str> = specs
         .iter()
@@ -90,6 +98,19 @@ fn blockers(
                 ));
             }
         }
+    }
+    out
+}
+
+/// Work branches not merged into the main branch (`merged_branch`: one whose PR is).
+fn branch_blockers(
+    ctx: &Ctx<'_>,
+    ws: &Workspace,
+    specs: &[&SpecFile],
+    merged_branch: Option<&str>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in specs {
         let main = &ws.config.main_branch;
         if let Some(branch) = s
             .scalar("branch")
@@ -240,6 +261,28 @@ pub async fn investigation(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) {
         .iter()
         .copied()
         .find(|f| ws.phase(f).is_some_and(|p| p.name == "upstream-pr"));
+    // Everything else must be done already; the upstream-PR spec is completed by the merge.
+    let mut problems: Vec<String> = specs
+        .iter()
+        .filter(|s| !done(s.facts.status()))
+        // Completed by the merge, or archived as it is when the person says so.
+        .filter(|s| upstream.is_none_or(|u| u.id != s.id))
+        .map(|s| {
+            format!(
+                "`{}` ({}) is `{}`",
+                s.id,
+                s.title().unwrap_or("untitled"),
+                s.facts.status()
+            )
+        })
+        .collect();
+    problems.extend(local_blockers(ctx, ws, &specs));
+    // What the editor and the disk refuse is said before GitHub is asked anything.
+    if !problems.is_empty() {
+        return ctx
+            .error(format!("Not archived: {}.", problems.join("; ")))
+            .await;
+    }
     // The gate: the PR, recorded or found from the branch, must be merged.
     let this_text = super::text::current(ctx, &spec.path)
         .ok()
@@ -256,22 +299,7 @@ pub async fn investigation(ctx: &Ctx<'_>, ws: &Workspace, key: SpecKey) {
         (None, None) => Err("no pull request was found for it (none recorded in its specs, none on GitHub from the fix branch)".to_string()),
     };
     let merged_branch = merged.map(|f| f.pr.head_branch.as_str());
-    // Everything else must be done already; the upstream-PR spec is completed by the merge.
-    let mut problems: Vec<String> = specs
-        .iter()
-        .filter(|s| !done(s.facts.status()))
-        // Completed by the merge, or archived as it is when the person says so.
-        .filter(|s| upstream.is_none_or(|u| u.id != s.id))
-        .map(|s| {
-            format!(
-                "`{}` ({}) is `{}`",
-                s.id,
-                s.title().unwrap_or("untitled"),
-                s.facts.status()
-            )
-        })
-        .collect();
-    problems.extend(blockers(ctx, ws, &specs, merged_branch));
+    let mut problems = branch_blockers(ctx, ws, &specs, merged_branch);
     if !problems.is_empty() {
         // Why the PR does not let it through comes first.
         if let Err(why) = &gate {

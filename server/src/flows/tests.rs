@@ -258,6 +258,8 @@ fn one_unsaved_spec_stops_the_whole_archive_before_asking() {
     assert!(w.person.questions().is_empty());
     assert_eq!(w.person.messages(), "Error: Not archived: 1 spec has unsaved changes in the editor (`2026-02-08-002-rep`): save or revert them first.");
     assert!(w.text(CMP).is_some() && w.text(UPR).is_some());
+    // Refused by what the editor says: GitHub was not asked about the PR at all.
+    assert_eq!(w.forges.forge.calls(), Vec::<String>::new());
 }
 
 #[test]

@@ -51,19 +51,36 @@ impl At<'_> {
     fn location(&self, fr: &FileRange) -> Option<lsp::Location> {
         location(self.ws, fr, self.enc)
     }
+
+    fn locations(&self, frs: &[FileRange]) -> Vec<lsp::Location> {
+        locations(self.ws, frs, self.enc)
+    }
 }
 
 fn location(ws: &Workspace, fr: &FileRange, enc: Encoding) -> Option<lsp::Location> {
-    // A spec whose file changed since it was read is left out until the model has the
-    // change (its ranges would point into the wrong text).
-    let range = match ws.key_of(&fr.path).and_then(|k| ws.get(k)) {
-        Some(f) => {
-            let src = f.source()?;
-            convert::range(src.text(), src.lines(), fr.range, enc)
-        }
-        None => lsp::Range::default(),
-    };
-    Some(lsp::Location::new(convert::uri(&fr.path)?, range))
+    locations(ws, std::slice::from_ref(fr), enc).pop()
+}
+
+/// The ranges as locations, each file's text read once however many ranges point into it.
+/// A spec whose file changed since it was read is left out until the model has the
+/// change (its ranges would point into the wrong text).
+fn locations(ws: &Workspace, frs: &[FileRange], enc: Encoding) -> Vec<lsp::Location> {
+    let mut sources: HashMap<&Path, Option<Source<'_>>> = HashMap::new();
+    frs.iter()
+        .filter_map(|fr| {
+            let range = match ws.key_of(&fr.path).and_then(|k| ws.get(k)) {
+                Some(f) => {
+                    let src = sources
+                        .entry(&fr.path)
+                        .or_insert_with(|| f.source())
+                        .as_ref()?;
+                    convert::range(src.text(), src.lines(), fr.range, enc)
+                }
+                None => lsp::Range::default(),
+            };
+            Some(lsp::Location::new(convert::uri(&fr.path)?, range))
+        })
+        .collect()
 }
 
 fn markdown(value: String) -> lsp::MarkupContent {
@@ -94,12 +111,11 @@ pub fn definition(at: &At) -> Option<lsp::GotoDefinitionResponse> {
 
 pub fn references(at: &At, include_declaration: bool) -> Option<Vec<lsp::Location>> {
     let id = ide::navigation::subject(at.ws, at.key, at.offset)?;
-    Some(
-        ide::navigation::references(at.ws, &id, include_declaration)
-            .iter()
-            .filter_map(|fr| at.location(fr))
-            .collect(),
-    )
+    Some(at.locations(&ide::navigation::references(
+        at.ws,
+        &id,
+        include_declaration,
+    )))
 }
 
 pub fn completion(at: &At) -> lsp::CompletionResponse {
@@ -232,8 +248,7 @@ pub fn code_lenses(at: &At, show_references: Option<&str>) -> Vec<lsp::CodeLens>
             let range = at.range(l.range);
             let arguments = match (show_references, &l.locations) {
                 (Some(_), Some(locations)) => {
-                    let locations: Vec<lsp::Location> =
-                        locations.iter().filter_map(|fr| at.location(fr)).collect();
+                    let locations = at.locations(locations);
                     convert::uri(&at.file.path).and_then(|uri| {
                         Some(vec![
                             serde_json::to_value(uri).ok()?,

@@ -952,24 +952,23 @@ fn index_entries(f: &SpecFile) -> Vec<(Ix, String)> {
             .iter()
             .map(|m| (Ix::Mentions, m.id.clone())),
     );
-    // Spec-ID fields other than `depends_on` (which has its own index).
-    out.extend(
-        f.refs_of(Role::SpecIds)
-            .filter(|r| r.field != "depends_on")
-            .map(|r| (Ix::Mentions, r.item.value)),
-    );
-    out.extend(file_refs(f).map(|p| (Ix::FileRefs, p)));
+    // Read from the tree once for both indices (this runs on every keystroke).
+    for r in f.refs() {
+        // Paths a spec names in its path fields, and its prompt's file (diagnostics and
+        // hovers depend on them; the field table says which fields those are).
+        if let Some(p) = r.path() {
+            out.push((Ix::FileRefs, p));
+        }
+        // Spec-ID fields other than `depends_on` (which has its own index).
+        if r.role == Role::SpecIds && r.field != "depends_on" {
+            out.push((Ix::Mentions, r.item.value));
+        }
+    }
     out.extend(facts.label_values().map(|l| (Ix::Labels, l.to_string())));
     // One entry per (index, key): a spec listed twice is still one dependent.
     out.sort_by(|a, b| (a.0 as usize, &a.1).cmp(&(b.0 as usize, &b.1)));
     out.dedup_by(|a, b| a.0 as usize == b.0 as usize && a.1 == b.1);
     out
-}
-
-/// Paths a spec names in its path fields, and its prompt's file (diagnostics and hovers
-/// depend on them; the field table says which fields those are).
-fn file_refs(f: &SpecFile) -> impl Iterator<Item = String> {
-    f.named_paths().map(|(_, p)| p)
 }
 
 /// The texts of `.chant/config.md` and `.chant/lsp.yaml`, when readable.

@@ -15,6 +15,18 @@ const SPEC: &str = "---\ntype: code\nstatus: in_progress\n---\n# Spec A\n\nSome 
 
 /// Neovim 0.11's capabilities that matter here: no watched-files registration, code lens
 /// refresh, workspace edits that delete files.
+/// The quick fixes the client is offered for `diag` of `path`.
+fn quick_fixes(c: &mut Client, path: &Path, diag: &Value) -> Value {
+    c.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": uri(path)},
+            "range": diag["range"],
+            "context": {"diagnostics": [diag], "only": ["quickfix"]},
+        }),
+    )
+}
+
 fn neovim() -> Value {
     json!({
         "general": {"positionEncodings": ["utf-8", "utf-16", "utf-32"]},
@@ -259,14 +271,7 @@ fn a_killed_agent_leaves_a_stale_lock_with_a_quick_fix_that_deletes_it() {
     );
 
     // The quick fix deletes the lock file.
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": {"uri": uri(&spec)},
-            "range": hint["range"],
-            "context": {"diagnostics": [hint], "only": ["quickfix"]},
-        }),
-    );
+    let actions = quick_fixes(&mut c, &spec, hint);
     let fix = actions
         .as_array()
         .into_iter()
@@ -299,14 +304,7 @@ fn a_killed_agent_leaves_a_stale_lock_with_a_quick_fix_that_deletes_it() {
             .is_some_and(|m| m.ends_with(&format!("delete `{rel}`"))),
         "{hint}"
     );
-    let actions = plain.request(
-        "textDocument/codeAction",
-        json!({
-            "textDocument": {"uri": uri(&spec)},
-            "range": hint["range"],
-            "context": {"diagnostics": [hint], "only": ["quickfix"]},
-        }),
-    );
+    let actions = quick_fixes(&mut plain, &spec, &hint);
     assert_eq!(actions, json!([]), "{actions}");
 }
 

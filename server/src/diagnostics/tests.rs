@@ -14,6 +14,15 @@ use crate::model::{Location, Workspace};
 use crate::syntax::edit::apply;
 use crate::syntax::{Encoding, LineIndex};
 
+/// The lines of [`render`] that contain `needle`.
+fn render_lines_with(ws: &Workspace, needle: &str) -> String {
+    render(ws)
+        .lines()
+        .filter(|l| l.contains(needle))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// `path:line:col: code: message` per diagnostic, and each fix as the edited line(s).
 fn render(ws: &Workspace) -> String {
     let mut specs: Vec<_> = ws
@@ -538,13 +547,7 @@ informed_by: [comprehension.md, root-cause.md]
 "#;
     let mut ws = load(fixture);
     ws.vcs = Arc::new(Unpushed);
-    let only_pr = |ws: &Workspace| {
-        render(ws)
-            .lines()
-            .filter(|l| l.contains("[pr-"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let only_pr = |ws: &Workspace| render_lines_with(ws, "[pr-");
     expect![[r#"
         2026-03-01-006-upr.md:1:1: warning[pr-branch-not-pushed]: the branch `fix-9` is not pushed (or is ahead of its remote): run `git push -u origin fix-9` before submitting the PR
         2026-03-01-006-upr.md:4:14: warning[pr-fix-incomplete]: the fix spec `2026-03-01-005-fix` is `in_progress`: the pull request waits until the fix is completed"#]].assert_eq(&only_pr(&ws));
@@ -803,13 +806,7 @@ not a pid
 # Bad lock
 "#;
     let mut ws = load(fixture);
-    let only_agents = |ws: &Workspace| {
-        render(ws)
-            .lines()
-            .filter(|l| l.contains("agent"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let only_agents = |ws: &Workspace| render_lines_with(ws, "agent");
     // A machine that cannot tell (the default) reports nothing.
     assert_eq!(only_agents(&ws), "");
     ws.processes = Arc::new(crate::model::agents::Fake {

@@ -349,17 +349,10 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.apply_edit)
                 .unwrap_or(false),
-            rename_files: caps
-                .workspace
-                .as_ref()
-                .and_then(|w| w.workspace_edit.as_ref())
-                // Resource operations exist only inside `documentChanges`, so announcing
-                // them implies it; Neovim 0.11 announces `rename` without `documentChanges`.
-                .is_some_and(|e| {
-                    e.resource_operations
-                        .as_ref()
-                        .is_some_and(|ops| ops.contains(&lsp::ResourceOperationKind::Rename))
-                }),
+            // Resource operations exist only inside `documentChanges`, so announcing them
+            // implies it; Neovim 0.11 announces `rename` without `documentChanges`.
+            rename_files: resource_ops
+                .is_some_and(|ops| ops.contains(&lsp::ResourceOperationKind::Rename)),
             client_name: params
                 .client_info
                 .as_ref()
